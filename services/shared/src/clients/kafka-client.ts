@@ -1,0 +1,51 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaClientConfig {
+  brokers: string[];
+  clientId: string;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs's own logs into the service's pino logger as structured fields. */
+function pinoLogCreator(logger: Logger): logCreator {
+  const child = logger.child({ component: 'kafkajs' });
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      child[LEVELS[level] ?? 'info'](extra, message);
+    };
+}
+
+/** A kafkajs client whose logs go to pino; kafkajs INFO chatter is kept at WARN unless debugging. */
+export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    logLevel: logger.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+}
+
+/** Creates `topics` if they are missing; existing topics are left as they are. */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: { topic: string; numPartitions: number; replicationFactor: number }[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}

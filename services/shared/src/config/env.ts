@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors/pipeline-errors.ts';
+
+/** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
+    const received = cleaned[String(issue.path[0])];
+    const shown = received === undefined ? 'unset' : isSecretName(name) ? '"***"' : JSON.stringify(received);
+    return `${name}: ${issue.message} (got ${shown})`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** True for variable names whose values must never be logged. */
+export function isSecretName(name: string): boolean {
+  return /PASSWORD|SECRET|TOKEN|CREDENTIAL/i.test(name);
+}
+
+/** A copy of a parsed config safe to log: secret-named keys are masked. */
+export function redactConfig<T extends Record<string, unknown>>(config: T): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key,
+      isSecretName(key) && value !== undefined ? '***' : value,
+    ]),
+  );
+}
+
+/** An integer environment variable with bounds. */
+export function intVar(defaultValue: number, min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  return z.coerce.number().int().min(min).max(max).default(defaultValue);
+}
+
+/** A boolean environment variable: true/false/1/0/yes/no. */
+export function boolVar(defaultValue: boolean) {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+}
+
+/** A comma-separated list of host:port pairs. */
+export function hostListVar(defaultValue: string) {
+  return z
+    .string()
+    .default(defaultValue)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[^\s:/]+(:\d{1,5})?$/, 'expected host:port[,host:port...]'))
+        .min(1, 'at least one host is required'),
+    );
+}
+
+/** A Kafka topic name, as Kafka itself accepts it. */
+export const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a topic name is 1-249 characters of letters, digits, ".", "_", "-"');
+
+/** A Cassandra identifier (keyspace or table) that needs no quoting. */
+export const cqlIdentifier = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'expected a letter then up to 47 letters, digits or "_"');
+
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+/** Variables both services read for Kafka and the registry. */
+export const kafkaEnvShape = {
+  KAFKA_BROKERS: hostListVar('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('userstream'),
+  KAFKA_TOPIC: topicName.default('users_created'),
+  KAFKA_DLQ_TOPIC: topicName.default('users_created.dlq'),
+  KAFKA_TOPIC_PARTITIONS: intVar(3, 1, 10_000),
+  KAFKA_REPLICATION_FACTOR: intVar(1, 1, 10),
+  SCHEMA_REGISTRY_URL: z
+    .url({ message: 'expected an http(s) URL' })
+    .default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+};
+
+/** Variables for the operations HTTP server and logging. */
+export const opsEnvShape = (defaultPort: number) => ({
+  HTTP_PORT: intVar(defaultPort, 0, 65_535),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: logLevel,
+  SHUTDOWN_TIMEOUT_MS: intVar(30_000, 1_000),
+});
+
+/** Variables both services read for Cassandra. */
+export const cassandraEnvShape = {
+  CASSANDRA_CONTACT_POINTS: hostListVar('127.0.0.1:9042'),
+  CASSANDRA_LOCAL_DC: z.string().min(1).default('datacenter1'),
+  CASSANDRA_KEYSPACE: cqlIdentifier.default('userstream'),
+  CASSANDRA_TABLE: cqlIdentifier.default('users'),
+  CASSANDRA_REPLICATION: z
+    .string()
+    .regex(
+      /^\{.*'class'.*\}$/,
+      "expected a CQL replication map such as {'class': 'SimpleStrategy', 'replication_factor': 1}",
+    )
+    .default("{'class': 'SimpleStrategy', 'replication_factor': 1}"),
+  CASSANDRA_USERNAME: z.string().optional(),
+  CASSANDRA_PASSWORD: z.string().optional(),
+};

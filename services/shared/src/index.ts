@@ -1,0 +1,12 @@
+// The code both services share: configuration, errors, observability, lifecycle, the record, the clients.
+export * from './errors/pipeline-errors.ts';
+export * from './config/env.ts';
+export * from './observability/logger.ts';
+export * from './observability/metrics.ts';
+export * from './observability/ops-server.ts';
+export * from './lifecycle/shutdown.ts';
+export * from './record/user-record.ts';
+export * from './record/avro-codec.ts';
+export * from './clients/kafka-client.ts';
+export * from './clients/registry-client.ts';
+export * from './clients/cassandra-client.ts';

@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { describeError } from '../errors/pipeline-errors.ts';
+
+/** A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** What a route answers: a JSON `body`, or `raw` bytes sent as they are (with `headers`). */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** An extra route, given the request and its parsed URL. */
+export type RouteHandler = (request: IncomingMessage, url: URL) => Promise<RouteResult>;
+
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  metrics: Registry;
+  readiness: Record<string, ReadinessCheck>;
+  /** Keyed by "METHOD /path", e.g. "POST /runs". */
+  routes?: Record<string, RouteHandler>;
+  readinessTimeoutMs?: number;
+}
+
+export interface OpsServer {
+  server: Server;
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the /healthz, /readyz and /metrics server (plus service routes) and resolves once it listens. */
+export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const timeoutMs = options.readinessTimeoutMs ?? 3_000;
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      options.logger.error({ err: error, url: request.url }, 'ops request failed');
+      send(response, 500, { error: describeError(error) });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const key = `${request.method ?? 'GET'} ${url.pathname}`;
+    if (key === 'GET /healthz') return send(response, 200, { status: 'ok' });
+    if (key === 'GET /readyz') {
+      const checks = await runChecks(options.readiness, timeoutMs);
+      const ready = Object.values(checks).every((check) => check === 'ok');
+      return send(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+    }
+    if (key === 'GET /metrics') {
+      const body = await options.metrics.metrics();
+      response.writeHead(200, { 'content-type': options.metrics.contentType });
+      response.end(body);
+      return;
+    }
+    const route = options.routes?.[key];
+    if (route) {
+      const result = await route(request, url);
+      if (result.raw !== undefined) {
+        response.writeHead(result.status, { 'content-type': 'application/json', ...result.headers });
+        response.end(result.raw);
+        return;
+      }
+      return send(response, result.status, result.body, result.headers);
+    }
+    send(response, 404, { error: `no route for ${key}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  options.logger.info({ host: options.host, port }, 'ops server listening');
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function runChecks(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, describeError(error)] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Rejects with `message` if `promise` has not settled within `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}

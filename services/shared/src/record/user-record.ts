@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors/pipeline-errors.ts';
+
+const text = z.string().trim().min(1, 'must not be empty').nullable();
+const epochMillis = z.number().int('must be epoch milliseconds').nullable();
+
+/**
+ * The record both services agree on: what the producer publishes and the consumer writes.
+ * Every field but `id` and `produced_at` may be null because randomuser's `inc`/`exc` can leave it out.
+ */
+export const userRecordSchema = z.object({
+  id: z.uuid('must be a UUID (login.uuid)'),
+  first_name: text,
+  last_name: text,
+  gender: text,
+  address: text,
+  postcode: text,
+  email: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+    .nullable(),
+  username: text,
+  dob: epochMillis,
+  registered_date: epochMillis,
+  phone: text,
+  picture: z.url('must be a URL').nullable(),
+  nat: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter nationality code')
+    .nullable(),
+  produced_at: z.number().int().nonnegative('must be epoch milliseconds'),
+});
+
+export type UserRecord = z.output<typeof userRecordSchema>;
+
+/** Field-by-field descriptions of a zod failure: "email: must be an email address". */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(record)'}: ${issue.message}`);
+}
+
+/** Validates a decoded value as a UserRecord, or throws ValidationError naming each bad field. */
+export function validateUserRecord(value: unknown): UserRecord {
+  const result = userRecordSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(describeIssues(result.error), { cause: result.error });
+}
