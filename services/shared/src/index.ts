@@ -5,6 +5,8 @@ export * from './observability/logger.ts';
 export * from './observability/metrics.ts';
 export * from './observability/ops-server.ts';
 export * from './lifecycle/shutdown.ts';
+export * from './lifecycle/backoff.ts';
+export * from './lifecycle/run-main.ts';
 export * from './record/user-record.ts';
 export * from './record/avro-codec.ts';
 export * from './clients/kafka-client.ts';

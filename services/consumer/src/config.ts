@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { boolVar, cassandraEnvShape, intVar, kafkaEnvShape, opsEnvShape, parseEnv } from '@userstream/shared';
+
+/** Every setting the consumer reads, parsed once from the environment. */
+export const consumerEnvSchema = z.object({
+  ...kafkaEnvShape,
+  ...cassandraEnvShape,
+  ...opsEnvShape(8090),
+  CONSUMER_GROUP_ID: z.string().min(1).default('userstream-cassandra-sink'),
+  CONSUMER_FROM_BEGINNING: boolVar(true),
+  CONSUMER_PARTITIONS_CONCURRENTLY: intVar(3, 1, 1_000),
+  CONSUMER_WRITE_CONCURRENCY: intVar(64, 1, 2_048),
+  CONSUMER_MAX_BYTES_PER_PARTITION: intVar(4_194_304, 1_024),
+  CONSUMER_SESSION_TIMEOUT_MS: intVar(30_000, 6_000),
+  CONSUMER_RETRY_BASE_MS: intVar(200, 1),
+  CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),
+  CASSANDRA_APPLY_SCHEMA: boolVar(true),
+});
+
+export type ConsumerConfig = z.output<typeof consumerEnvSchema>;
+
+/** Parses the consumer's environment or throws ConfigError naming every bad variable. */
+export function loadConsumerConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
+  return parseEnv(consumerEnvSchema, env);
+}

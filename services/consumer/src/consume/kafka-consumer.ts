@@ -1,0 +1,97 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from '@userstream/shared';
+import type { ConsumerMetrics } from '../metrics.ts';
+import type { BatchContext } from '../process/batch-processor.ts';
+
+export interface ConsumerLoopOptions {
+  groupId: string;
+  topic: string;
+  fromBeginning: boolean;
+  partitionsConcurrently: number;
+  maxBytesPerPartition: number;
+  sessionTimeoutMs: number;
+}
+
+/** The Kafka side of the consumer: group membership, fetching, pausing and committing. */
+export interface ConsumerLoop {
+  consumer: Consumer;
+  start(handle: (batch: BatchContext) => Promise<void>): Promise<void>;
+  /** Stops fetching everywhere while a dependency is down, and resumes when it is back. */
+  setPaused(paused: boolean): void;
+  /** Waits for the in-flight batches, commits what they resolved, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates the consumer loop. Offsets are resolved by the processor only after rows are written or
+ * dead-lettered, and kafkajs commits resolved offsets after each batch (and on rebalance or stop).
+ */
+export function createConsumerLoop(
+  kafka: Kafka,
+  options: ConsumerLoopOptions,
+  metrics: ConsumerMetrics,
+  logger: Logger,
+): ConsumerLoop {
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    allowAutoTopicCreation: false,
+  });
+  let paused = false;
+  let running = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    logger.info(
+      { memberId: payload.memberId, assignment: payload.memberAssignment },
+      'joined consumer group',
+    ),
+  );
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
+  );
+
+  return {
+    consumer,
+    async start(handle) {
+      await consumer.connect();
+      await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+      running = true;
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConcurrently,
+        eachBatch: async (payload: EachBatchPayload) => {
+          const { batch } = payload;
+          const lag = payload.batch.offsetLag();
+          metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag));
+          await handle({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages: batch.messages,
+            resolveOffset: (offset) => payload.resolveOffset(offset),
+            heartbeat: () => payload.heartbeat(),
+            shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
+          });
+        },
+      });
+    },
+    setPaused(next) {
+      if (next === paused) return;
+      paused = next;
+      metrics.paused.set(next ? 1 : 0);
+      if (next) {
+        logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
+        consumer.pause([{ topic: options.topic }]);
+      } else {
+        logger.info({ topic: options.topic }, 'dependency is back: resuming fetches');
+        consumer.resume([{ topic: options.topic }]);
+      }
+    },
+    async stop() {
+      running = false;
+      await consumer.disconnect();
+    },
+  };
+}

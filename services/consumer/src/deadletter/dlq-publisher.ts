@@ -1,0 +1,43 @@
+import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import { buildDlqHeaders, type SourcePosition } from './dlq-headers.ts';
+
+/** A message that could not be processed, with the error that stopped it. */
+export interface DeadLetter {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders | undefined;
+  source: SourcePosition;
+  error: unknown;
+}
+
+/** Sends dead letters with their original key and bytes; resolves only when Kafka acknowledged them. */
+export interface DlqPublisher {
+  connect(): Promise<void>;
+  send(letters: readonly DeadLetter[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** Creates the dead-letter publisher for `topic` (acks=all, idempotent). */
+export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async send(letters) {
+      if (letters.length === 0) return;
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: letters.map((letter) => ({
+          key: letter.key,
+          value: letter.value,
+          headers: buildDlqHeaders(letter.error, letter.source, letter.headers),
+        })),
+      });
+    },
+  };
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The consumer service: consume users from Kafka, decode (Avro via the registry), validate, upsert into
+// Cassandra, dead-letter what cannot be processed, and commit offsets only after the rows are written.
+import {
+  applySchema,
+  createCassandraClient,
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  createRegistry,
+  ensureTopics,
+  installShutdown,
+  redactConfig,
+  runMain,
+  startOpsServer,
+} from '@userstream/shared';
+import { loadConsumerConfig } from './config.ts';
+import { createConsumerMetrics } from './metrics.ts';
+import { createConsumerLoop } from './consume/kafka-consumer.ts';
+import { createMessageDecoder } from './decode/message-decoder.ts';
+import { createCassandraSink } from './write/cassandra-sink.ts';
+import { createDlqPublisher } from './deadletter/dlq-publisher.ts';
+import { processBatch } from './process/batch-processor.ts';
+
+runMain('consumer', async () => {
+  const config = loadConsumerConfig();
+  const logger = createLogger('consumer', config.LOG_LEVEL);
+  logger.info({ config: redactConfig(config) }, 'starting consumer');
+
+  const kafka = createKafka(
+    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumer` },
+    logger,
+  );
+  const registry = createRegistry({
+    url: config.SCHEMA_REGISTRY_URL,
+    username: config.SCHEMA_REGISTRY_USERNAME,
+    password: config.SCHEMA_REGISTRY_PASSWORD,
+  });
+  const cassandra = createCassandraClient({
+    contactPoints: config.CASSANDRA_CONTACT_POINTS,
+    localDataCenter: config.CASSANDRA_LOCAL_DC,
+    username: config.CASSANDRA_USERNAME,
+    password: config.CASSANDRA_PASSWORD,
+  });
+  const metricsRegistry = createMetricsRegistry('consumer');
+  const metrics = createConsumerMetrics(metricsRegistry);
+
+  await cassandra.connect();
+  if (config.CASSANDRA_APPLY_SCHEMA) {
+    await applySchema(cassandra, {
+      keyspace: config.CASSANDRA_KEYSPACE,
+      table: config.CASSANDRA_TABLE,
+      replication: config.CASSANDRA_REPLICATION,
+    });
+  }
+  const topicSettings = {
+    numPartitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  };
+  await ensureTopics(kafka, [
+    { topic: config.KAFKA_TOPIC, ...topicSettings },
+    { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
+  ]);
+  const dlq = createDlqPublisher(kafka, config.KAFKA_DLQ_TOPIC);
+  await dlq.connect();
+  const sink = createCassandraSink(cassandra, {
+    keyspace: config.CASSANDRA_KEYSPACE,
+    table: config.CASSANDRA_TABLE,
+    concurrency: config.CONSUMER_WRITE_CONCURRENCY,
+  });
+  const loop = createConsumerLoop(
+    kafka,
+    {
+      groupId: config.CONSUMER_GROUP_ID,
+      topic: config.KAFKA_TOPIC,
+      fromBeginning: config.CONSUMER_FROM_BEGINNING,
+      partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
+      maxBytesPerPartition: config.CONSUMER_MAX_BYTES_PER_PARTITION,
+      sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+    },
+    metrics,
+    logger,
+  );
+  const decode = createMessageDecoder(registry);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const ops = await startOpsServer({
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    logger,
+    metrics: metricsRegistry,
+    readiness: {
+      kafka: async () => void (await admin.describeCluster()),
+      cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
+    },
+  });
+
+  await loop.start((batch) =>
+    processBatch(
+      {
+        decode,
+        sink,
+        dlq,
+        metrics,
+        logger,
+        retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
+        retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+        onUnavailable: (unavailable) => loop.setPaused(unavailable),
+      },
+      batch,
+    ),
+  );
+  logger.info({ topic: config.KAFKA_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'consuming');
+
+  installShutdown(
+    logger,
+    async () => {
+      // Waits for the in-flight batches to be written and their offsets committed.
+      await loop.stop();
+      await dlq.disconnect();
+      await admin.disconnect();
+      await cassandra.shutdown();
+      await ops.close();
+    },
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+  return undefined;
+});

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The consumer's Prometheus metrics. */
+export function createConsumerMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    consumed: new Counter({
+      name: 'userstream_consumer_records_consumed_total',
+      help: 'Kafka messages received',
+      registers,
+    }),
+    written: new Counter({
+      name: 'userstream_consumer_records_written_total',
+      help: 'Rows upserted into Cassandra',
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: 'userstream_consumer_records_dead_lettered_total',
+      help: 'Messages sent to the dead-letter topic, by stage and error class',
+      labelNames: ['stage', 'error'] as const,
+      registers,
+    }),
+    retries: new Counter({
+      name: 'userstream_consumer_transient_retries_total',
+      help: 'Retries after transient errors (Cassandra or registry unavailable), by stage',
+      labelNames: ['stage'] as const,
+      registers,
+    }),
+    batchWriteDuration: new Histogram({
+      name: 'userstream_consumer_batch_write_duration_seconds',
+      help: 'Time to write one batch of rows to Cassandra',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'userstream_consumer_produce_to_write_seconds',
+      help: 'From the Kafka message timestamp to the row being written',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'userstream_consumer_lag',
+      help: 'Messages behind the high watermark, per partition, as of the last batch',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+    }),
+    paused: new Gauge({
+      name: 'userstream_consumer_paused',
+      help: '1 while fetching is paused because a dependency is unavailable',
+      registers,
+    }),
+  };
+}
+
+export type ConsumerMetrics = ReturnType<typeof createConsumerMetrics>;

@@ -1,0 +1,175 @@
+import type { KafkaMessage } from 'kafkajs';
+import {
+  backoffDelay,
+  DecodeError,
+  describeError,
+  sleep,
+  type Logger,
+  type UserRecord,
+} from '@userstream/shared';
+import type { CassandraSink, RowToWrite } from '../write/cassandra-sink.ts';
+import type { DeadLetter, DlqPublisher } from '../deadletter/dlq-publisher.ts';
+import type { ConsumerMetrics } from '../metrics.ts';
+
+/** What the processor needs from the Kafka batch it is handed (a subset of kafkajs's eachBatch payload). */
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** Marks every message up to and including `offset` as done; committed by the consumer loop. */
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was taken away: stop retrying then. */
+  shouldContinue(): boolean;
+}
+
+export interface ProcessorDependencies {
+  decode(value: Buffer | null): Promise<UserRecord>;
+  sink: CassandraSink;
+  dlq: DlqPublisher;
+  metrics: ConsumerMetrics;
+  logger: Logger;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Called with true while a dependency is down (the loop pauses fetching), false when it is back. */
+  onUnavailable(unavailable: boolean): void;
+}
+
+/** Thrown when the consumer stops while a dependency is still down: nothing past the last write is resolved. */
+export class StoppedWhileRetrying extends Error {
+  constructor() {
+    super('stopped while waiting for a dependency; unwritten records stay uncommitted');
+    this.name = 'StoppedWhileRetrying';
+  }
+}
+
+/**
+ * Processes one partition's batch: decode and validate every message, write the good ones, dead-letter the
+ * bad ones, and only then resolve the batch's offsets. Transient failures (Cassandra or the registry
+ * unavailable) are retried with backoff, never dead-lettered, and never skipped.
+ */
+export async function processBatch(deps: ProcessorDependencies, batch: BatchContext): Promise<void> {
+  if (batch.messages.length === 0) return;
+  deps.metrics.consumed.inc(batch.messages.length);
+
+  const rows: RowToWrite[] = [];
+  const rowMessages: KafkaMessage[] = [];
+  const letters: DeadLetter[] = [];
+  const letterFor = (message: KafkaMessage, error: unknown): DeadLetter => ({
+    key: message.key,
+    value: message.value,
+    headers: message.headers,
+    source: {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      timestamp: message.timestamp,
+    },
+    error,
+  });
+
+  // Decode and validate.
+  for (const message of batch.messages) {
+    const record = await retryTransient(deps, batch, 'decode', () => decodeOrError(deps, message.value));
+    if (record instanceof Error) {
+      letters.push(letterFor(message, record));
+    } else {
+      rows.push({ record, partition: batch.partition, offset: message.offset });
+      rowMessages.push(message);
+    }
+  }
+
+  // Write; rows that failed transiently are retried until they are written or turn out permanent.
+  const timer = deps.metrics.batchWriteDuration.startTimer();
+  let pending = rows.map((_, index) => index);
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const outcome = await deps.sink.write(pending.map((index) => rows[index]!));
+    const writtenAt = Date.now();
+    for (const at of outcome.written) {
+      const message = rowMessages[pending[at]!]!;
+      deps.metrics.latency.observe(Math.max(0, writtenAt - Number(message.timestamp)) / 1000);
+    }
+    deps.metrics.written.inc(outcome.written.length);
+    for (const { index, error } of outcome.permanent)
+      letters.push(letterFor(rowMessages[pending[index]!]!, error));
+    const retry = outcome.transient.map(({ index }) => pending[index]!);
+    if (retry.length > 0) {
+      const first = outcome.transient[0]!.error;
+      await waitBeforeRetry(deps, batch, 'write', attempt, `${retry.length} rows: ${describeError(first)}`);
+    } else if (attempt > 0) {
+      deps.onUnavailable(false);
+    }
+    pending = retry;
+  }
+  timer();
+
+  // Dead-letter what cannot be processed, in offset order; kafkajs retries the send itself.
+  if (letters.length > 0) {
+    letters.sort((a, b) => Number(BigInt(a.source.offset) - BigInt(b.source.offset)));
+    await deps.dlq.send(letters);
+    for (const letter of letters) {
+      const stage = (letter.error as { stage?: string }).stage ?? 'unknown';
+      const errorClass = letter.error instanceof Error ? letter.error.name : 'unknown';
+      deps.metrics.deadLettered.inc({ stage, error: errorClass });
+      deps.logger.warn(
+        { ...letter.source, stage, error: describeError(letter.error) },
+        'message sent to the dead-letter topic',
+      );
+    }
+  }
+
+  // Every message of the batch is now written or dead-lettered.
+  batch.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+  await batch.heartbeat();
+}
+
+/** Decodes one value; permanent failures come back as the error (to dead-letter), transient ones throw. */
+async function decodeOrError(deps: ProcessorDependencies, value: Buffer | null): Promise<UserRecord | Error> {
+  try {
+    return await deps.decode(value);
+  } catch (error) {
+    if (error instanceof DecodeError && !error.permanent) throw error;
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+async function retryTransient<T>(
+  deps: ProcessorDependencies,
+  batch: BatchContext,
+  stage: string,
+  action: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await action();
+      if (attempt > 0) deps.onUnavailable(false);
+      return result;
+    } catch (error) {
+      await waitBeforeRetry(deps, batch, stage, attempt, describeError(error));
+    }
+  }
+}
+
+async function waitBeforeRetry(
+  deps: ProcessorDependencies,
+  batch: BatchContext,
+  stage: string,
+  attempt: number,
+  reason: string,
+): Promise<void> {
+  if (!batch.shouldContinue()) throw new StoppedWhileRetrying();
+  deps.onUnavailable(true);
+  deps.metrics.retries.inc({ stage });
+  const delay = backoffDelay(attempt, deps.retryBaseMs, deps.retryMaxMs);
+  deps.logger.warn(
+    { topic: batch.topic, partition: batch.partition, stage, attempt: attempt + 1, delayMs: delay },
+    `transient failure, retrying: ${reason}`,
+  );
+  // Sleep in short slices with heartbeats, so a long outage does not cost the group membership.
+  const until = Date.now() + delay;
+  while (Date.now() < until) {
+    await sleep(Math.min(1_000, until - Date.now()));
+    await batch.heartbeat();
+    if (!batch.shouldContinue()) throw new StoppedWhileRetrying();
+  }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// The producer service: on a cron schedule (and on demand) fetch users, validate, encode as Avro, publish.
+// `--once` runs a single batch and exits 0 on success, 1 on failure.
+import cron from 'node-cron';
+import {
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  createRegistry,
+  ensureTopics,
+  installShutdown,
+  pingRegistry,
+  redactConfig,
+  runMain,
+  startOpsServer,
+} from '@userstream/shared';
+import { loadProducerConfig } from './config.ts';
+import { createProducerMetrics } from './metrics.ts';
+import { createRandomUserClient } from './source/randomuser-client.ts';
+import { prepareUserEncoder } from './encode/user-encoder.ts';
+import { createKafkaPublisher } from './publish/kafka-publisher.ts';
+import { runOnce } from './run/producer-run.ts';
+import { createRunCoordinator } from './run/run-coordinator.ts';
+import { runRoutes } from './http/run-routes.ts';
+
+runMain('producer', async () => {
+  const config = loadProducerConfig();
+  const once = process.argv.includes('--once');
+  const logger = createLogger('producer', config.LOG_LEVEL);
+  logger.info({ config: redactConfig(config), once }, 'starting producer');
+
+  const registryConfig = {
+    url: config.SCHEMA_REGISTRY_URL,
+    username: config.SCHEMA_REGISTRY_USERNAME,
+    password: config.SCHEMA_REGISTRY_PASSWORD,
+  };
+  const kafka = createKafka(
+    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-producer` },
+    logger,
+  );
+  const registry = createRegistry(registryConfig);
+  const metricsRegistry = createMetricsRegistry('producer');
+  const metrics = createProducerMetrics(metricsRegistry);
+  const aborter = new AbortController();
+
+  await ensureTopics(kafka, [
+    {
+      topic: config.KAFKA_TOPIC,
+      numPartitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    },
+  ]);
+  const encoder = await prepareUserEncoder(registry, config.KAFKA_TOPIC);
+  logger.info({ subject: `${config.KAFKA_TOPIC}-value`, schemaId: encoder.schemaId }, 'schema registered');
+  const publisher = createKafkaPublisher(kafka, {
+    topic: config.KAFKA_TOPIC,
+    compression: config.KAFKA_COMPRESSION,
+    chunkSize: config.KAFKA_SEND_CHUNK,
+  });
+  await publisher.connect();
+
+  const source = createRandomUserClient({
+    url: config.RANDOMUSER_URL,
+    timeoutMs: config.RANDOMUSER_TIMEOUT_MS,
+    maxRetries: config.RANDOMUSER_MAX_RETRIES,
+    retryBaseMs: config.RANDOMUSER_RETRY_BASE_MS,
+    retryMaxMs: config.RANDOMUSER_RETRY_MAX_MS,
+    logger,
+    onRetry: (reason) => metrics.fetchRetries.inc({ reason }),
+    signal: aborter.signal,
+  });
+  const coordinator = createRunCoordinator(
+    () =>
+      runOnce(
+        { fetchPage: (request) => source.fetchPage(request), encoder, publisher, metrics, logger },
+        {
+          batchSize: config.PRODUCER_BATCH_SIZE,
+          pageSize: config.PRODUCER_PAGE_SIZE,
+          seed: config.RANDOMUSER_SEED,
+          nat: config.RANDOMUSER_NAT,
+          signal: aborter.signal,
+        },
+      ),
+    logger,
+    metrics,
+  );
+
+  if (once) {
+    coordinator.start('once');
+    const record = await coordinator.current()!;
+    await publisher.disconnect();
+    return record.status === 'succeeded' ? 0 : 1;
+  }
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const ops = await startOpsServer({
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    logger,
+    metrics: metricsRegistry,
+    readiness: {
+      kafka: async () => void (await admin.describeCluster()),
+      registry: () => pingRegistry(registryConfig),
+    },
+    routes: runRoutes(coordinator),
+  });
+  const task = cron.schedule(config.PRODUCER_SCHEDULE, () => void coordinator.start('schedule'));
+  if (config.PRODUCER_RUN_ON_START) coordinator.start('start');
+
+  installShutdown(
+    logger,
+    async () => {
+      await task.stop();
+      // No new pages are fetched; what was fetched is still published.
+      aborter.abort();
+      await coordinator.current();
+      await publisher.disconnect();
+      await admin.disconnect();
+      await ops.close();
+    },
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+  return undefined;
+});

@@ -1,0 +1,45 @@
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { UserRecord } from '@userstream/shared';
+import type { UserEncoder } from '../encode/user-encoder.ts';
+
+export interface PublisherOptions {
+  topic: string;
+  compression: 'none' | 'gzip';
+  /** Messages per produce request. */
+  chunkSize: number;
+}
+
+/** Publishes encoded users keyed by id: acks=all, idempotent, batched, compressed. */
+export interface KafkaPublisher {
+  connect(): Promise<void>;
+  publish(records: readonly UserRecord[], encoder: UserEncoder): Promise<number>;
+  disconnect(): Promise<void>;
+}
+
+/** Creates the publisher; one in-flight produce request at a time keeps the idempotent sequence in order. */
+export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): KafkaPublisher {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async publish(records, encoder) {
+      let published = 0;
+      for (let start = 0; start < records.length; start += options.chunkSize) {
+        const chunk = records.slice(start, start + options.chunkSize);
+        const messages: Message[] = chunk.map((record) => ({
+          key: record.id,
+          value: encoder.encode(record),
+        }));
+        await producer.send({ topic: options.topic, acks: -1, compression, messages });
+        published += messages.length;
+      }
+      return published;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { describeError, type Logger } from '@userstream/shared';
+import type { RunSummary } from './producer-run.ts';
+import type { ProducerMetrics } from '../metrics.ts';
+
+export type Trigger = 'schedule' | 'http' | 'start' | 'once';
+
+/** A run as /runs reports it. */
+export interface RunRecord {
+  id: string;
+  trigger: Trigger;
+  startedAt: string;
+  finishedAt?: string;
+  status: 'running' | 'succeeded' | 'failed';
+  summary?: RunSummary;
+  error?: string;
+}
+
+/** Starts runs one at a time, keeps the recent ones, and records their outcome in logs and metrics. */
+export interface RunCoordinator {
+  /** Starts a run unless one is running; returns it, or undefined when skipped. */
+  start(trigger: Trigger): RunRecord | undefined;
+  /** The run in progress, if any, as a promise of its record. */
+  current(): Promise<RunRecord> | undefined;
+  recent(): RunRecord[];
+}
+
+/** Creates the coordinator around a function that performs one run. */
+export function createRunCoordinator(
+  run: () => Promise<RunSummary>,
+  logger: Logger,
+  metrics: ProducerMetrics,
+  keep = 20,
+): RunCoordinator {
+  const history: RunRecord[] = [];
+  let inFlight: Promise<RunRecord> | undefined;
+
+  return {
+    start(trigger) {
+      if (inFlight) {
+        metrics.runs.inc({ outcome: 'skipped', trigger });
+        logger.warn({ trigger }, 'run skipped: the previous run is still in progress');
+        return undefined;
+      }
+      const record: RunRecord = {
+        id: randomUUID(),
+        trigger,
+        startedAt: new Date().toISOString(),
+        status: 'running',
+      };
+      history.unshift(record);
+      history.length = Math.min(history.length, keep);
+      const endTimer = metrics.runDuration.startTimer();
+      inFlight = run()
+        .then(
+          (summary) => {
+            record.status = 'succeeded';
+            record.summary = summary;
+            metrics.runs.inc({ outcome: 'success', trigger });
+            metrics.lastSuccess.setToCurrentTime();
+            logger.info({ runId: record.id, trigger, ...summary }, 'run finished');
+            return record;
+          },
+          (error: unknown) => {
+            record.status = 'failed';
+            record.error = describeError(error);
+            metrics.runs.inc({ outcome: 'failure', trigger });
+            logger.error({ runId: record.id, trigger, err: error }, 'run failed');
+            return record;
+          },
+        )
+        .finally(() => {
+          record.finishedAt = new Date().toISOString();
+          endTimer();
+          inFlight = undefined;
+        });
+      return record;
+    },
+    current: () => inFlight,
+    recent: () => history.map((r) => ({ ...r })),
+  };
+}

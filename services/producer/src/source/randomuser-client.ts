@@ -1,0 +1,148 @@
+import axios, { type AxiosInstance } from 'axios';
+import { backoffDelay, sleep, type Logger } from '@userstream/shared';
+
+/** One page request to a randomuser.me-compatible API. */
+export interface PageRequest {
+  seed: string;
+  page: number;
+  results: number;
+  nat?: string | undefined;
+}
+
+/** A page as the API returned it: raw results, not yet validated. */
+export interface RawPage {
+  results: unknown[];
+  info?: unknown;
+}
+
+export interface RandomUserClientOptions {
+  url: string;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  logger: Logger;
+  /** Called for each retried failure, with its reason (for metrics). */
+  onRetry?: (reason: RetryReason) => void;
+  /** Aborting stops waiting between retries (a request already sent is let finish). */
+  signal?: AbortSignal;
+}
+
+export type RetryReason = 'timeout' | 'network' | 'http_5xx' | 'http_429' | 'malformed_json';
+
+/** The source failed for good: retries are exhausted, or the error cannot be retried (e.g. HTTP 400). */
+export class SourceError extends Error {
+  readonly reason: string;
+  constructor(reason: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SourceError';
+    this.reason = reason;
+  }
+}
+
+interface Attempt {
+  page?: RawPage;
+  retry?: { reason: RetryReason; message: string; retryAfterMs?: number };
+}
+
+/** A randomuser.me client that retries timeouts, network errors, 5xx, 429 (with Retry-After) and bad JSON. */
+export function createRandomUserClient(options: RandomUserClientOptions): {
+  fetchPage(request: PageRequest): Promise<RawPage>;
+} {
+  const http: AxiosInstance = axios.create({
+    baseURL: options.url,
+    timeout: options.timeoutMs,
+    // We parse ourselves so that a truncated body is a retryable "malformed_json", not a crash.
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+  });
+
+  async function attempt(request: PageRequest): Promise<Attempt> {
+    const params: Record<string, string | number> = {
+      results: request.results,
+      seed: request.seed,
+      page: request.page,
+    };
+    if (request.nat) params.nat = request.nat;
+    let response;
+    try {
+      response = await http.get<string>('', { params });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const reason: RetryReason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
+      return { retry: { reason, message: `${reason}: ${(error as Error).message}` } };
+    }
+    if (response.status === 429) {
+      return {
+        retry: {
+          reason: 'http_429',
+          message: 'HTTP 429 Too Many Requests',
+          retryAfterMs: parseRetryAfter(response.headers['retry-after'] as string | undefined),
+        },
+      };
+    }
+    if (response.status >= 500) {
+      return { retry: { reason: 'http_5xx', message: `HTTP ${response.status}` } };
+    }
+    if (response.status !== 200) {
+      throw new SourceError(
+        `http_${response.status}`,
+        `source answered HTTP ${response.status}: ${String(response.data).slice(0, 200)}`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(response.data);
+    } catch (error) {
+      return {
+        retry: { reason: 'malformed_json', message: `malformed JSON body: ${(error as Error).message}` },
+      };
+    }
+    if (typeof body !== 'object' || body === null || !Array.isArray((body as RawPage).results)) {
+      const apiError = (body as { error?: unknown } | null)?.error;
+      throw new SourceError(
+        'bad_shape',
+        apiError ? `source error: ${JSON.stringify(apiError)}` : 'response has no "results" array',
+      );
+    }
+    return { page: body as RawPage };
+  }
+
+  return {
+    async fetchPage(request) {
+      for (let attemptNo = 0; ; attemptNo++) {
+        const { page, retry } = await attempt(request);
+        if (page) return page;
+        if (!retry) throw new SourceError('unknown', 'no page and no retry');
+        if (attemptNo >= options.maxRetries) {
+          throw new SourceError(
+            retry.reason,
+            `page ${request.page}: giving up after ${attemptNo + 1} attempts: ${retry.message}`,
+          );
+        }
+        // Retry-After is honoured, but capped so a bad header cannot stall a run for hours.
+        const delay =
+          retry.retryAfterMs !== undefined
+            ? Math.min(retry.retryAfterMs, 300_000)
+            : backoffDelay(attemptNo, options.retryBaseMs, options.retryMaxMs);
+        options.onRetry?.(retry.reason);
+        options.logger.warn(
+          { page: request.page, attempt: attemptNo + 1, reason: retry.reason, delayMs: delay },
+          `fetch failed, retrying: ${retry.message}`,
+        );
+        await sleep(delay, options.signal);
+        if (options.signal?.aborted) throw new SourceError('aborted', 'fetch aborted by shutdown');
+      }
+    },
+  };
+}
+
+/** Retry-After in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

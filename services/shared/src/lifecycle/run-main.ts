@@ -1,0 +1,27 @@
+import { ConfigError } from '../errors/pipeline-errors.ts';
+
+/**
+ * Runs a service's async main; a ConfigError is printed as a list of bad variables (exit 2), any other
+ * start-up failure as one JSON line (exit 1). `main` resolves to the exit code for run-once modes.
+ */
+export function runMain(service: string, main: () => Promise<number | undefined>): void {
+  main().then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${service}: ${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      process.stderr.write(
+        `${JSON.stringify({ level: 'fatal', service, msg: 'start-up failed', err: message })}\n`,
+      );
+      process.exitCode = 1;
+      // Clients may hold sockets or timers open; a failed start must not hang.
+      setTimeout(() => process.exit(1), 1_000).unref();
+    },
+  );
+}
