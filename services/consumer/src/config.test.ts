@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError } from '@userstream/shared';
+import { loadConsumerConfig } from './config.ts';
+
+test('defaults need no environment', () => {
+  const config = loadConsumerConfig({});
+  assert.equal(config.CONSUMER_GROUP_ID, 'userstream-cassandra-sink');
+  assert.equal(config.KAFKA_DLQ_TOPIC, 'users_created.dlq');
+  assert.equal(config.CASSANDRA_KEYSPACE, 'userstream');
+  assert.equal(config.CASSANDRA_TABLE, 'users');
+  assert.equal(config.HTTP_PORT, 8090);
+});
+
+test('every invalid setting is listed by variable name', () => {
+  assert.throws(
+    () =>
+      loadConsumerConfig({
+        CONSUMER_WRITE_CONCURRENCY: '0',
+        CASSANDRA_TABLE: 'users; DROP',
+        CASSANDRA_REPLICATION: 'three',
+        CASSANDRA_CONTACT_POINTS: ' , ',
+        KAFKA_DLQ_TOPIC: 'dead letters',
+        CONSUMER_FROM_BEGINNING: 'maybe',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const names = error.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(names, [
+        'CASSANDRA_CONTACT_POINTS',
+        'CASSANDRA_REPLICATION',
+        'CASSANDRA_TABLE',
+        'CONSUMER_FROM_BEGINNING',
+        'CONSUMER_WRITE_CONCURRENCY',
+        'KAFKA_DLQ_TOPIC',
+      ]);
+      return true;
+    },
+  );
+});

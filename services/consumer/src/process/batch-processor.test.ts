@@ -1,0 +1,199 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KafkaMessage } from 'kafkajs';
+import {
+  createLogger,
+  createMetricsRegistry,
+  DecodeError,
+  validateUserRecord,
+  type UserRecord,
+} from '@userstream/shared';
+import { createConsumerMetrics } from '../metrics.ts';
+import {
+  processBatch,
+  StoppedWhileRetrying,
+  type BatchContext,
+  type ProcessorDependencies,
+} from './batch-processor.ts';
+import type { CassandraSink, RowToWrite, WriteOutcome } from '../write/cassandra-sink.ts';
+import type { DeadLetter } from '../deadletter/dlq-publisher.ts';
+
+// Unit scope: the decoder, sink and DLQ are doubles. Real Kafka/registry/Cassandra runs are in test/integration.
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const record = (n: number): UserRecord => ({
+  id: id(n),
+  first_name: 'A',
+  last_name: 'B',
+  gender: null,
+  address: null,
+  postcode: null,
+  email: null,
+  username: null,
+  dob: null,
+  registered_date: null,
+  phone: null,
+  picture: null,
+  nat: null,
+  produced_at: 1_000,
+});
+const message = (offset: number, value: string): KafkaMessage => ({
+  key: Buffer.from(`k${offset}`),
+  value: Buffer.from(value),
+  offset: String(offset),
+  timestamp: String(Date.now()),
+  headers: {},
+  attributes: 0,
+});
+
+// Values: "ok:N" decodes to record N, "bad-frame" fails framing, "invalid" fails validation.
+async function decode(value: Buffer | null): Promise<UserRecord> {
+  const text = value?.toString() ?? '';
+  if (text === 'bad-frame') throw new DecodeError('no-confluent-framing', 'not framed');
+  if (text === 'registry-down') throw new DecodeError('registry-unavailable', 'registry down');
+  if (text === 'invalid') return validateUserRecord({ ...record(0), id: 'nope' });
+  return Promise.resolve(record(Number(text.split(':')[1])));
+}
+
+function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] = []) {
+  const written: RowToWrite[] = [];
+  const letters: DeadLetter[] = [];
+  const resolved: string[] = [];
+  const unavailable: boolean[] = [];
+  const sink: CassandraSink = {
+    write: (rows) => {
+      const script = writeScript.shift();
+      const outcome = script
+        ? script(rows)
+        : { written: rows.map((_, i) => i), permanent: [], transient: [] };
+      for (const i of outcome.written) written.push(rows[i]!);
+      return Promise.resolve(outcome);
+    },
+  };
+  const metricsRegistry = createMetricsRegistry('test');
+  const deps: ProcessorDependencies = {
+    decode,
+    sink,
+    dlq: {
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      send: (batch) => {
+        letters.push(...batch);
+        return Promise.resolve();
+      },
+    },
+    metrics: createConsumerMetrics(metricsRegistry),
+    logger: createLogger('test', 'silent'),
+    retryBaseMs: 1,
+    retryMaxMs: 2,
+    onUnavailable: (value) => unavailable.push(value),
+  };
+  let running = true;
+  const batch = (messages: KafkaMessage[]): BatchContext => ({
+    topic: 't',
+    partition: 1,
+    messages,
+    resolveOffset: (offset) => resolved.push(offset),
+    heartbeat: () => Promise.resolve(),
+    shouldContinue: () => running,
+  });
+  return {
+    deps,
+    batch,
+    written,
+    letters,
+    resolved,
+    unavailable,
+    metricsRegistry,
+    stop: () => (running = false),
+  };
+}
+
+test('writes the good, dead-letters the bad with its stage, then resolves the last offset', async () => {
+  const h = harness();
+  await processBatch(
+    h.deps,
+    h.batch([message(10, 'ok:1'), message(11, 'bad-frame'), message(12, 'ok:2'), message(13, 'invalid')]),
+  );
+  assert.deepEqual(
+    h.written.map((r) => [r.record.id, r.offset, r.partition]),
+    [
+      [id(1), '10', 1],
+      [id(2), '12', 1],
+    ],
+  );
+  assert.deepEqual(
+    h.letters.map((l) => [
+      l.source.offset,
+      (l.error as { stage: string }).stage,
+      l.key?.toString(),
+      l.value?.toString(),
+    ]),
+    [
+      ['11', 'decode', 'k11', 'bad-frame'],
+      ['13', 'validate', 'k13', 'invalid'],
+    ],
+  );
+  assert.deepEqual(h.resolved, ['13']);
+  const text = await h.metricsRegistry.metrics();
+  assert.match(
+    text,
+    /userstream_consumer_records_dead_lettered_total\{stage="decode",error="DecodeError",service="test"\} 1/,
+  );
+  assert.match(text, /userstream_consumer_records_written_total\{service="test"\} 2/);
+});
+
+test('transient write failures are retried (paused meanwhile), never dead-lettered', async () => {
+  const outage = new Error('NoHostAvailable');
+  const h = harness([
+    (rows) => ({ written: [], permanent: [], transient: rows.map((_, index) => ({ index, error: outage })) }),
+    (rows) => ({
+      written: [0],
+      permanent: [],
+      transient: rows.slice(1).map((_, i) => ({ index: i + 1, error: outage })),
+    }),
+  ]);
+  await processBatch(h.deps, h.batch([message(1, 'ok:1'), message(2, 'ok:2'), message(3, 'ok:3')]));
+  assert.deepEqual(h.written.map((r) => r.offset).sort(), ['1', '2', '3']);
+  assert.deepEqual(h.letters, []);
+  assert.deepEqual(h.resolved, ['3']);
+  assert.deepEqual(h.unavailable, [true, true, false]);
+});
+
+test('a row Cassandra refuses for good goes to the DLQ with the write stage', async () => {
+  const h = harness([
+    (_rows) => ({
+      written: [0],
+      permanent: [{ index: 1, error: new TypeError('bad value') }],
+      transient: [],
+    }),
+  ]);
+  await processBatch(h.deps, h.batch([message(5, 'ok:5'), message(6, 'ok:6')]));
+  assert.equal(h.letters.length, 1);
+  assert.equal(h.letters[0]!.source.offset, '6');
+  assert.deepEqual(h.resolved, ['6']);
+});
+
+test('a registry outage during decode is retried, not dead-lettered', async () => {
+  const h = harness();
+  let calls = 0;
+  h.deps.decode = (value) => (calls++ < 2 ? decode(Buffer.from('registry-down')) : decode(value));
+  await processBatch(h.deps, h.batch([message(1, 'ok:1')]));
+  assert.equal(h.written.length, 1);
+  assert.deepEqual(h.letters, []);
+});
+
+test('stopping during an outage resolves nothing, so the batch is redelivered', async () => {
+  const h = harness([
+    (rows) => {
+      h.stop();
+      return {
+        written: [],
+        permanent: [],
+        transient: rows.map((_, index) => ({ index, error: new Error('down') })),
+      };
+    },
+  ]);
+  await assert.rejects(processBatch(h.deps, h.batch([message(1, 'ok:1')])), StoppedWhileRetrying);
+  assert.deepEqual(h.resolved, []);
+  assert.deepEqual(h.letters, []);
+});

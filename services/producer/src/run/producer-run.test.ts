@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, createMetricsRegistry, type UserRecord } from '@userstream/shared';
+import { createProducerMetrics } from '../metrics.ts';
+import { runOnce } from './producer-run.ts';
+import type { PageRequest } from '../source/randomuser-client.ts';
+import type { KafkaPublisher } from '../publish/kafka-publisher.ts';
+import { usResult } from '../validate/randomuser.fixture.ts';
+
+function uuid(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+function harness() {
+  const requests: PageRequest[] = [];
+  const published: UserRecord[] = [];
+  const metricsRegistry = createMetricsRegistry('test');
+  const publisher: KafkaPublisher = {
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    publish: (records) => {
+      published.push(...records);
+      return Promise.resolve(records.length);
+    },
+  };
+  const deps = {
+    fetchPage: (request: PageRequest) => {
+      requests.push(request);
+      const results = Array.from({ length: request.results }, (_, i) =>
+        // Every 100th user of page 2 has a broken email.
+        usResult({
+          login: { uuid: uuid(request.page * 10_000 + i), username: 'u' },
+          ...(request.page === 2 && i % 100 === 0 ? { email: 'broken' } : {}),
+        }),
+      );
+      return Promise.resolve({ results });
+    },
+    encoder: { schemaId: 1, encode: () => Buffer.alloc(0) },
+    publisher,
+    metrics: createProducerMetrics(metricsRegistry),
+    logger: createLogger('test', 'silent'),
+  };
+  return { deps, requests, published, metricsRegistry };
+}
+
+test('splits a batch into pages of at most pageSize, one seed for the whole run', async () => {
+  const { deps, requests, published, metricsRegistry } = harness();
+  const summary = await runOnce(deps, { batchSize: 12_000, pageSize: 5_000, seed: 'fixed' });
+  assert.deepEqual(
+    requests.map((r) => [r.page, r.results, r.seed]),
+    [
+      [1, 5000, 'fixed'],
+      [2, 5000, 'fixed'],
+      [3, 2000, 'fixed'],
+    ],
+  );
+  assert.equal(summary.fetched, 12_000);
+  assert.equal(summary.rejected, 50);
+  assert.equal(summary.valid, 11_950);
+  assert.equal(summary.published, 11_950);
+  assert.equal(published.length, 11_950);
+  assert.equal(new Set(published.map((r) => r.id)).size, 11_950);
+  const text = await metricsRegistry.metrics();
+  assert.match(text, /userstream_producer_records_rejected_total\{field="email",service="test"\} 50/);
+  assert.match(text, /userstream_producer_records_published_total\{service="test"\} 11950/);
+});
+
+test('draws a fresh seed per run when none is configured', async () => {
+  const { deps, requests } = harness();
+  await runOnce(deps, { batchSize: 10, pageSize: 5_000 });
+  await runOnce(deps, { batchSize: 10, pageSize: 5_000 });
+  assert.equal(requests.length, 2);
+  assert.notEqual(requests[0]!.seed, requests[1]!.seed);
+});
+
+test('an aborted run publishes the page in hand and fetches no more', async () => {
+  const { deps, requests, published } = harness();
+  const controller = new AbortController();
+  controller.abort();
+  const summary = await runOnce(deps, {
+    batchSize: 15_000,
+    pageSize: 5_000,
+    seed: 's',
+    signal: controller.signal,
+  });
+  assert.equal(requests.length, 1);
+  assert.equal(published.length, 5_000);
+  assert.equal(summary.stoppedEarly, true);
+});
+
+test('a failed publish fails the run', async () => {
+  const { deps } = harness();
+  deps.publisher.publish = () => Promise.reject(new Error('broker down'));
+  await assert.rejects(runOnce(deps, { batchSize: 10_000, pageSize: 5_000 }), /broker down/);
+});

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, createMetricsRegistry } from '@userstream/shared';
+import { createProducerMetrics } from '../metrics.ts';
+import { createRunCoordinator } from './run-coordinator.ts';
+import type { RunSummary } from './producer-run.ts';
+
+const summary: RunSummary = {
+  seed: 's',
+  fetched: 1,
+  valid: 1,
+  rejected: 0,
+  published: 1,
+  pages: 1,
+  durationMs: 1,
+  stoppedEarly: false,
+};
+
+test('never runs twice at once: an overlapping start is skipped and counted', async () => {
+  const registry = createMetricsRegistry('test');
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const coordinator = createRunCoordinator(
+    async () => {
+      await gate;
+      return summary;
+    },
+    createLogger('test', 'silent'),
+    createProducerMetrics(registry),
+  );
+  const first = coordinator.start('schedule');
+  assert.ok(first);
+  assert.equal(coordinator.start('schedule'), undefined);
+  assert.equal(coordinator.start('http'), undefined);
+  release();
+  const done = await coordinator.current()!;
+  assert.equal(done.status, 'succeeded');
+  assert.deepEqual(done.summary, summary);
+  assert.equal(coordinator.current(), undefined);
+  assert.ok(coordinator.start('http'), 'a new run may start once the previous one ended');
+  await coordinator.current();
+  const text = await registry.metrics();
+  assert.match(
+    text,
+    /userstream_producer_runs_total\{outcome="skipped",trigger="schedule",service="test"\} 1/,
+  );
+  assert.match(text, /userstream_producer_runs_total\{outcome="success",trigger="http",service="test"\} 1/);
+  assert.deepEqual(
+    coordinator.recent().map((r) => r.trigger),
+    ['http', 'schedule'],
+  );
+});
+
+test('a failed run is recorded with its error and does not block the next', async () => {
+  let fail = true;
+  const coordinator = createRunCoordinator(
+    () => (fail ? Promise.reject(new Error('source down')) : Promise.resolve(summary)),
+    createLogger('test', 'silent'),
+    createProducerMetrics(createMetricsRegistry('test')),
+  );
+  coordinator.start('once');
+  const failed = await coordinator.current()!;
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.error, 'Error: source down');
+  fail = false;
+  coordinator.start('once');
+  assert.equal((await coordinator.current()!).status, 'succeeded');
+});

@@ -1,0 +1,119 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@userstream/shared';
+import {
+  createRandomUserClient,
+  parseRetryAfter,
+  SourceError,
+  type RetryReason,
+} from './randomuser-client.ts';
+
+// A scripted HTTP server: each request takes the next answer. Unit scope; the offline source's own fault
+// injection is exercised end to end in test/integration.
+type Answer = (response: ServerResponse) => void;
+const answers: Answer[] = [];
+const seen: URLSearchParams[] = [];
+const server = createServer((request, response) => {
+  seen.push(new URL(request.url ?? '/', 'http://x').searchParams);
+  (answers.shift() ?? ok)(response);
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/1.4/`;
+after(() => server.close());
+
+const ok: Answer = (r) =>
+  r.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[{"a":1}],"info":{}}');
+const status =
+  (code: number, headers: Record<string, string> = {}): Answer =>
+  (r) =>
+    r.writeHead(code, headers).end('{"error":"nope"}');
+const malformed: Answer = (r) => r.writeHead(200).end('{"results":[{"a":');
+
+function client(retries: string[], maxRetries = 5) {
+  return createRandomUserClient({
+    url,
+    timeoutMs: 2_000,
+    maxRetries,
+    retryBaseMs: 1,
+    retryMaxMs: 5,
+    logger: createLogger('test', 'silent'),
+    onRetry: (reason: RetryReason) => retries.push(reason),
+  });
+}
+
+test('sends results, seed, page and nat', async () => {
+  answers.length = 0;
+  seen.length = 0;
+  const page = await client([]).fetchPage({ seed: 'abc', page: 3, results: 5000, nat: 'US,GB' });
+  assert.deepEqual(page.results, [{ a: 1 }]);
+  assert.equal(seen[0]?.get('results'), '5000');
+  assert.equal(seen[0]?.get('seed'), 'abc');
+  assert.equal(seen[0]?.get('page'), '3');
+  assert.equal(seen[0]?.get('nat'), 'US,GB');
+});
+
+test('retries 5xx, 429 (honouring Retry-After) and malformed JSON, then succeeds', async () => {
+  answers.length = 0;
+  answers.push(status(500), status(503), status(429, { 'retry-after': '0' }), malformed);
+  const retries: string[] = [];
+  const page = await client(retries).fetchPage({ seed: 's', page: 1, results: 1 });
+  assert.equal(page.results.length, 1);
+  assert.deepEqual(retries, ['http_5xx', 'http_5xx', 'http_429', 'malformed_json']);
+});
+
+test('waits as long as Retry-After says', async () => {
+  answers.length = 0;
+  answers.push(status(429, { 'retry-after': '1' }));
+  const started = Date.now();
+  await client([]).fetchPage({ seed: 's', page: 1, results: 1 });
+  assert.ok(Date.now() - started >= 950, 'waited about one second');
+});
+
+test('gives up after maxRetries with the last reason', async () => {
+  answers.length = 0;
+  answers.push(status(500), status(500), status(500));
+  await assert.rejects(client([], 2).fetchPage({ seed: 's', page: 7, results: 1 }), (error: unknown) => {
+    assert.ok(error instanceof SourceError);
+    assert.equal(error.reason, 'http_5xx');
+    assert.match(error.message, /page 7: giving up after 3 attempts/);
+    return true;
+  });
+});
+
+test('does not retry a 4xx other than 429, nor a body without results', async () => {
+  answers.length = 0;
+  answers.push(status(400));
+  const retries: string[] = [];
+  await assert.rejects(client(retries).fetchPage({ seed: 's', page: 1, results: 1 }), /HTTP 400/);
+  answers.push((r) => r.writeHead(200).end('{"error":"Uh oh, something has gone wrong."}'));
+  await assert.rejects(
+    client(retries).fetchPage({ seed: 's', page: 1, results: 1 }),
+    /something has gone wrong/,
+  );
+  assert.deepEqual(retries, []);
+});
+
+test('retries network errors', async () => {
+  const retries: string[] = [];
+  const dead = createRandomUserClient({
+    url: 'http://127.0.0.1:9/api/',
+    timeoutMs: 500,
+    maxRetries: 1,
+    retryBaseMs: 1,
+    retryMaxMs: 2,
+    logger: createLogger('test', 'silent'),
+    onRetry: (reason) => retries.push(reason),
+  });
+  await assert.rejects(dead.fetchPage({ seed: 's', page: 1, results: 1 }), SourceError);
+  assert.deepEqual(retries, ['network']);
+});
+
+test('parseRetryAfter reads seconds and HTTP dates', () => {
+  assert.equal(parseRetryAfter('3'), 3000);
+  assert.equal(parseRetryAfter(undefined), undefined);
+  assert.equal(parseRetryAfter('soon'), undefined);
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now), 10_000);
+});

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { ConfigError } from '../errors/pipeline-errors.ts';
+import { cassandraEnvShape, kafkaEnvShape, parseEnv, redactConfig } from './env.ts';
+
+const schema = z.object({ ...kafkaEnvShape, ...cassandraEnvShape });
+
+test('defaults suit the local stack', () => {
+  const config = parseEnv(schema, {});
+  assert.deepEqual(config.KAFKA_BROKERS, ['127.0.0.1:9092']);
+  assert.equal(config.KAFKA_TOPIC, 'users_created');
+  assert.equal(config.KAFKA_DLQ_TOPIC, 'users_created.dlq');
+  assert.equal(config.KAFKA_TOPIC_PARTITIONS, 3);
+  assert.equal(config.SCHEMA_REGISTRY_URL, 'http://127.0.0.1:8081/apis/ccompat/v7');
+  assert.deepEqual(config.CASSANDRA_CONTACT_POINTS, ['127.0.0.1:9042']);
+  assert.equal(config.CASSANDRA_LOCAL_DC, 'datacenter1');
+});
+
+test('lists every bad variable by name, and treats empty strings as unset', () => {
+  const env = {
+    KAFKA_BROKERS: 'a:1, b c',
+    KAFKA_TOPIC_PARTITIONS: 'three',
+    SCHEMA_REGISTRY_URL: 'not a url',
+    CASSANDRA_KEYSPACE: '1bad',
+    KAFKA_TOPIC: '',
+  };
+  assert.throws(
+    () => parseEnv(schema, env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const names = error.problems.map((p) => p.split(':')[0]);
+      assert.ok(
+        names.some((n) => n?.startsWith('KAFKA_BROKERS')),
+        error.message,
+      );
+      assert.ok(names.includes('KAFKA_TOPIC_PARTITIONS'), error.message);
+      assert.ok(names.includes('SCHEMA_REGISTRY_URL'), error.message);
+      assert.ok(names.includes('CASSANDRA_KEYSPACE'), error.message);
+      assert.ok(!names.includes('KAFKA_TOPIC'), 'empty KAFKA_TOPIC falls back to its default');
+      assert.match(error.message, /"three"/);
+      return true;
+    },
+  );
+});
+
+test('a bad secret is reported by name without its value', () => {
+  const secretSchema = z.object({ CASSANDRA_PASSWORD: z.string().min(12) });
+  assert.throws(
+    () => parseEnv(secretSchema, { CASSANDRA_PASSWORD: 'hunter2' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /CASSANDRA_PASSWORD/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    },
+  );
+});
+
+test('redactConfig masks secret-named values only', () => {
+  const shown = redactConfig({ CASSANDRA_PASSWORD: 's3cret', CASSANDRA_USERNAME: 'app', TOKEN_X: undefined });
+  assert.deepEqual(shown, { CASSANDRA_PASSWORD: '***', CASSANDRA_USERNAME: 'app', TOKEN_X: undefined });
+});

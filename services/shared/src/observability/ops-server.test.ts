@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Counter } from 'prom-client';
+import { createLogger } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { startOpsServer } from './ops-server.ts';
+
+test('serves /healthz, /readyz (with failing checks named), /metrics and extra routes', async () => {
+  const metrics = createMetricsRegistry('test');
+  new Counter({ name: 'test_things_total', help: 'things', registers: [metrics] }).inc(3);
+  let registryUp = false;
+  const ops = await startOpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger('test', 'silent'),
+    metrics,
+    readiness: {
+      kafka: () => Promise.resolve(),
+      registry: () => (registryUp ? Promise.resolve() : Promise.reject(new Error('connect ECONNREFUSED'))),
+    },
+    routes: { 'POST /runs': () => Promise.resolve({ status: 202, body: { started: true } }) },
+  });
+  const base = `http://127.0.0.1:${ops.port}`;
+  try {
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const notReady = await fetch(`${base}/readyz`);
+    assert.equal(notReady.status, 503);
+    const body = (await notReady.json()) as { checks: Record<string, string> };
+    assert.equal(body.checks.kafka, 'ok');
+    assert.match(body.checks.registry!, /ECONNREFUSED/);
+    registryUp = true;
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /test_things_total\{service="test"\} 3/);
+    assert.match(text, /process_resident_memory_bytes/);
+    assert.equal((await fetch(`${base}/runs`, { method: 'POST' })).status, 202);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  } finally {
+    await ops.close();
+  }
+});

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import avro from 'avsc';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { DecodeError } from '../errors/pipeline-errors.ts';
+import { createUserDecoder, createUserEncoder, loadUserAvroSchema, readSchemaId } from './avro-codec.ts';
+import { sampleRecord } from './sample-record.fixture.ts';
+
+/** A registry double that knows the given ids (unit scope; the real registry is exercised in test/). */
+function fakeRegistry(schemas: Map<number, avro.Type>, failWith?: Error): SchemaRegistry {
+  return {
+    getSchema: (id: number) => {
+      if (failWith) return Promise.reject(failWith);
+      const type = schemas.get(id);
+      return type
+        ? Promise.resolve(type)
+        : Promise.reject(Object.assign(new Error('Schema not found'), { status: 404 }));
+    },
+  } as unknown as SchemaRegistry;
+}
+
+test('encodes with the Confluent framing: magic byte 0 and the schema id', () => {
+  const encoded = createUserEncoder(42)(sampleRecord);
+  assert.equal(encoded[0], 0);
+  assert.equal(encoded.readInt32BE(1), 42);
+  assert.equal(readSchemaId(encoded), 42);
+});
+
+test('round-trips a record through the decoder', async () => {
+  const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
+  const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])));
+  assert.deepEqual({ ...((await decode(createUserEncoder(7)(sampleRecord))) as object) }, sampleRecord);
+});
+
+test('decodes an older writer schema into the reader schema (fields added later default to null)', async () => {
+  const old = loadUserAvroSchema();
+  const writer = avro.Type.forSchema({
+    ...old,
+    fields: old.fields.filter((f) => f.name !== 'phone'),
+  } as avro.Schema);
+  const { phone: _phone, ...oldRecord } = sampleRecord;
+  const body = writer.toBuffer(oldRecord);
+  const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 9]), body]);
+  const decoded = (await createUserDecoder(fakeRegistry(new Map([[9, writer]])))(framed)) as Record<
+    string,
+    unknown
+  >;
+  assert.equal(decoded.phone, null);
+  assert.equal(decoded.email, sampleRecord.email);
+});
+
+test('classifies decode failures', async () => {
+  const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
+  const decode = createUserDecoder(fakeRegistry(new Map([[1, type]])));
+  const reason = async (value: Buffer | null): Promise<string> => {
+    try {
+      await decode(value);
+      return 'decoded';
+    } catch (error) {
+      assert.ok(error instanceof DecodeError);
+      return error.reason;
+    }
+  };
+  assert.equal(await reason(Buffer.from('{"json": true}')), 'no-confluent-framing');
+  assert.equal(await reason(null), 'no-confluent-framing');
+  assert.equal(await reason(Buffer.from([0, 0, 0, 0, 99, 1, 2])), 'unknown-schema-id');
+  assert.equal(await reason(Buffer.from([0, 0, 0, 0, 1, 0xff, 0xff, 0xff])), 'avro-decode');
+  const down = createUserDecoder(fakeRegistry(new Map(), new Error('connect ECONNREFUSED')));
+  await assert.rejects(down(createUserEncoder(1)(sampleRecord)), (error: unknown) => {
+    assert.ok(error instanceof DecodeError);
+    assert.equal(error.reason, 'registry-unavailable');
+    assert.equal(error.permanent, false);
+    return true;
+  });
+});
