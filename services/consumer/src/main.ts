@@ -26,6 +26,7 @@ runMain('consumer', async () => {
   const config = loadConsumerConfig();
   const logger = createLogger('consumer', config.LOG_LEVEL);
   logger.info({ config: redactConfig(config) }, 'starting consumer');
+  const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
   const kafka = createKafka(
     { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumer` },
@@ -45,6 +46,7 @@ runMain('consumer', async () => {
   const metricsRegistry = createMetricsRegistry('consumer');
   const metrics = createConsumerMetrics(metricsRegistry);
 
+  shutdown.add('cassandra', () => cassandra.shutdown());
   await cassandra.connect();
   if (config.CASSANDRA_APPLY_SCHEMA) {
     await applySchema(cassandra, {
@@ -62,6 +64,7 @@ runMain('consumer', async () => {
     { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
   ]);
   const dlq = createDlqPublisher(kafka, config.KAFKA_DLQ_TOPIC);
+  shutdown.add('dead-letter producer', () => dlq.disconnect());
   await dlq.connect();
   const sink = createCassandraSink(cassandra, {
     keyspace: config.CASSANDRA_KEYSPACE,
@@ -84,6 +87,7 @@ runMain('consumer', async () => {
   const decode = createMessageDecoder(registry);
 
   const admin = kafka.admin();
+  shutdown.add('admin', () => admin.disconnect());
   await admin.connect();
   const ops = await startOpsServer({
     host: config.HTTP_HOST,
@@ -95,7 +99,10 @@ runMain('consumer', async () => {
       cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
     },
   });
+  shutdown.add('ops server', () => ops.close());
 
+  // Registered last, so it runs first: waits for the in-flight batches to be written and committed.
+  shutdown.add('consumer', () => loop.stop());
   await loop.start((batch) =>
     processBatch(
       {
@@ -113,17 +120,5 @@ runMain('consumer', async () => {
   );
   logger.info({ topic: config.KAFKA_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'consuming');
 
-  installShutdown(
-    logger,
-    async () => {
-      // Waits for the in-flight batches to be written and their offsets committed.
-      await loop.stop();
-      await dlq.disconnect();
-      await admin.disconnect();
-      await cassandra.shutdown();
-      await ops.close();
-    },
-    config.SHUTDOWN_TIMEOUT_MS,
-  );
   return undefined;
 });

@@ -28,6 +28,7 @@ runMain('producer', async () => {
   const once = process.argv.includes('--once');
   const logger = createLogger('producer', config.LOG_LEVEL);
   logger.info({ config: redactConfig(config), once }, 'starting producer');
+  const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
   const registryConfig = {
     url: config.SCHEMA_REGISTRY_URL,
@@ -57,6 +58,7 @@ runMain('producer', async () => {
     compression: config.KAFKA_COMPRESSION,
     chunkSize: config.KAFKA_SEND_CHUNK,
   });
+  shutdown.add('kafka producer', () => publisher.disconnect());
   await publisher.connect();
 
   const source = createRandomUserClient({
@@ -85,7 +87,14 @@ runMain('producer', async () => {
     metrics,
   );
 
+  // Runs first at shutdown: no new pages are fetched; what was fetched is still published.
+  const finishRun = async (): Promise<void> => {
+    aborter.abort();
+    await coordinator.current();
+  };
+
   if (once) {
+    shutdown.add('run', finishRun);
     coordinator.start('once');
     const record = await coordinator.current()!;
     await publisher.disconnect();
@@ -93,6 +102,7 @@ runMain('producer', async () => {
   }
 
   const admin = kafka.admin();
+  shutdown.add('admin', () => admin.disconnect());
   await admin.connect();
   const ops = await startOpsServer({
     host: config.HTTP_HOST,
@@ -105,21 +115,11 @@ runMain('producer', async () => {
     },
     routes: runRoutes(coordinator),
   });
+  shutdown.add('ops server', () => ops.close());
   const task = cron.schedule(config.PRODUCER_SCHEDULE, () => void coordinator.start('schedule'));
+  shutdown.add('run', finishRun);
+  shutdown.add('schedule', () => task.stop());
   if (config.PRODUCER_RUN_ON_START) coordinator.start('start');
 
-  installShutdown(
-    logger,
-    async () => {
-      await task.stop();
-      // No new pages are fetched; what was fetched is still published.
-      aborter.abort();
-      await coordinator.current();
-      await publisher.disconnect();
-      await admin.disconnect();
-      await ops.close();
-    },
-    config.SHUTDOWN_TIMEOUT_MS,
-  );
   return undefined;
 });

@@ -4,6 +4,7 @@ import {
   DecodeError,
   describeError,
   sleep,
+  WriteError,
   type Logger,
   type UserRecord,
 } from '@userstream/shared';
@@ -90,8 +91,13 @@ export async function processBatch(deps: ProcessorDependencies, batch: BatchCont
       deps.metrics.latency.observe(Math.max(0, writtenAt - Number(message.timestamp)) / 1000);
     }
     deps.metrics.written.inc(outcome.written.length);
-    for (const { index, error } of outcome.permanent)
-      letters.push(letterFor(rowMessages[pending[index]!]!, error));
+    for (const { index, error } of outcome.permanent) {
+      const refused = new WriteError(`Cassandra refused the row: ${describeError(error)}`, {
+        cause: error,
+        permanent: true,
+      });
+      letters.push(letterFor(rowMessages[pending[index]!]!, refused));
+    }
     const retry = outcome.transient.map(({ index }) => pending[index]!);
     if (retry.length > 0) {
       const first = outcome.transient[0]!.error;

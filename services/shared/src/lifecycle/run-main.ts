@@ -7,7 +7,10 @@ import { ConfigError } from '../errors/pipeline-errors.ts';
 export function runMain(service: string, main: () => Promise<number | undefined>): void {
   main().then(
     (code) => {
-      if (code !== undefined) process.exitCode = code;
+      if (code === undefined) return;
+      process.exitCode = code;
+      // A run-once mode is done: don't let a client's idle socket or timer keep the process alive.
+      setTimeout(() => process.exit(code), 2_000).unref();
     },
     (error: unknown) => {
       if (error instanceof ConfigError) {

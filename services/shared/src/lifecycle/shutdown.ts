@@ -1,10 +1,17 @@
 import type { Logger } from 'pino';
 
+/** Registers what to undo at shutdown; steps run last-registered first, like `defer`. */
+export interface Shutdown {
+  add(name: string, step: () => Promise<void> | void): void;
+}
+
 /**
- * Runs `stop` once on the first SIGTERM or SIGINT, then exits 0 (1 if it failed or overran `timeoutMs`).
- * A second signal exits at once, for an operator who really means it.
+ * Installs SIGTERM/SIGINT handling at the very start of a service, so a signal during start-up is handled
+ * too. On the first signal the registered steps run (newest first), then the process exits 0 (1 if a step
+ * failed or all of them overran `timeoutMs`). A second signal exits at once.
  */
-export function installShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs: number): void {
+export function installShutdown(logger: Logger, timeoutMs: number): Shutdown {
+  const steps: { name: string; step: () => Promise<void> | void }[] = [];
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -18,19 +25,22 @@ export function installShutdown(logger: Logger, stop: () => Promise<void>, timeo
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    stop().then(
-      () => {
-        logger.info('shutdown complete');
-        logger.flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        logger.flush();
-        process.exit(1);
-      },
-    );
+    void (async () => {
+      let failed = false;
+      for (const { name, step } of steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          failed = true;
+          logger.error({ err: error, step: name }, 'shutdown step failed');
+        }
+      }
+      logger.info(failed ? 'shutdown finished with errors' : 'shutdown complete');
+      logger.flush();
+      process.exit(failed ? 1 : 0);
+    })();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return { add: (name, step) => void steps.push({ name, step }) };
 }

@@ -1,0 +1,137 @@
+// `npm run pipeline`: the whole pipeline on this machine without Docker. Starts the local stack if needed,
+// the offline randomuser source (unless RANDOMUSER_URL is set), the consumer and the producer; prints where
+// to look; Ctrl-C stops what it started. `-- --once` runs one producer batch, waits until every record is
+// a row (or dead-lettered), prints a summary and exits.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import cassandra from 'cassandra-driver';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const once = process.argv.includes('--once');
+const children: { name: string; child: ChildProcess }[] = [];
+
+function parseStackEnv(): Record<string, string> {
+  const result = spawnSync('bash', ['scripts/stack.sh', 'env'], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`stack.sh env failed: ${result.stderr}`);
+  const env: Record<string, string> = {};
+  for (const match of result.stdout.matchAll(/^export (\w+)=["']?([^"'\n]*)["']?$/gm))
+    env[match[1]!] = match[2]!;
+  return env;
+}
+
+function start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=source', script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push({ name, child });
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`[pipeline] ${name} exited (${code ?? signal})`);
+  });
+  return child;
+}
+
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  for (const { child } of [...children].reverse()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function metric(port: number, name: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    return line ? Number(line.split(' ').pop()) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function sumMetric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text().catch(() => '');
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+console.log('[pipeline] starting the local stack (npm run stack:up) ...');
+const up = spawnSync('bash', ['scripts/stack.sh', 'up'], { cwd: root, stdio: 'inherit' });
+if (up.status !== 0) process.exit(up.status ?? 1);
+const stackEnv = parseStackEnv();
+
+const producerPort = Number(process.env.PRODUCER_HTTP_PORT ?? 8080);
+const consumerPort = Number(process.env.CONSUMER_HTTP_PORT ?? 8090);
+const sourcePort = Number(process.env.SOURCE_HTTP_PORT ?? 8088);
+const env = { ...stackEnv, ...process.env } as Record<string, string>;
+if (!process.env.RANDOMUSER_URL) {
+  start('randomuser-source', 'services/randomuser-source/src/main.ts', {
+    ...env,
+    HTTP_PORT: String(sourcePort),
+  });
+  env.RANDOMUSER_URL = `http://127.0.0.1:${sourcePort}/api/1.4/`;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+}
+start('consumer', 'services/consumer/src/main.ts', { ...env, HTTP_PORT: String(consumerPort) });
+const startedAt = Date.now();
+const producer = start(
+  'producer',
+  'services/producer/src/main.ts',
+  { ...env, HTTP_PORT: String(producerPort) },
+  once ? ['--once'] : [],
+);
+
+console.log(`
+[pipeline] running. Where to look:
+  producer metrics   http://127.0.0.1:${producerPort}/metrics   (POST http://127.0.0.1:${producerPort}/runs starts a run now)
+  consumer metrics   http://127.0.0.1:${consumerPort}/metrics
+  source             ${env.RANDOMUSER_URL}
+  rows               SELECT COUNT(*) FROM ${env.CASSANDRA_KEYSPACE ?? 'userstream'}.${env.CASSANDRA_TABLE ?? 'users'}
+  Ctrl-C stops everything this command started (the stack keeps running: npm run stack:down).
+`);
+
+if (once) {
+  const code = await new Promise<number>((resolve) => producer.once('exit', (c) => resolve(c ?? 1)));
+  if (code !== 0) await stopAll(code);
+  const client = new cassandra.Client({
+    contactPoints: (env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042').split(','),
+    localDataCenter: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
+  });
+  const expected = Number(env.PRODUCER_BATCH_SIZE ?? 1000);
+  for (;;) {
+    const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
+    const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
+    if (written + dead >= expected) {
+      const rows = await client.execute(
+        `SELECT COUNT(*) AS n FROM ${env.CASSANDRA_KEYSPACE ?? 'userstream'}.${env.CASSANDRA_TABLE ?? 'users'}`,
+        [],
+        { readTimeout: 120_000 },
+      );
+      console.log(
+        `[pipeline] done: ${expected} users in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ` +
+          `written ${written}, dead-lettered ${dead}, rows in the table ${String(rows.first().get('n'))}`,
+      );
+      await client.shutdown();
+      await stopAll(0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+} else {
+  setInterval(() => {
+    void (async () => {
+      const published = await metric(producerPort, 'userstream_producer_records_published_total');
+      const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
+      const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
+      console.log(`[pipeline] published ${published}, written ${written}, dead-lettered ${dead}`);
+    })();
+  }, 10_000).unref();
+}

@@ -1,0 +1,175 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type cassandra from 'cassandra-driver';
+import { startRandomUserSource } from '@userstream/randomuser-source';
+import {
+  allRows,
+  cassandraClient,
+  caughtUp,
+  committedOffsets,
+  countRows,
+  freshNames,
+  opsPort,
+  startService,
+  topicSize,
+  waitFor,
+} from './support.ts';
+
+const USERS = 30_000;
+
+describe('consumer under failure', () => {
+  let source: Awaited<ReturnType<typeof startRandomUserSource>>;
+  let db: cassandra.Client;
+  before(async () => {
+    source = await startRandomUserSource({ port: 0, host: '127.0.0.1' });
+    db = await cassandraClient();
+  });
+  after(async () => {
+    await db?.shutdown();
+    await source?.close();
+  });
+
+  /** Fills a fresh topic with USERS users through the real producer. */
+  async function preload(prefix: string) {
+    const names = freshNames(prefix);
+    const producer = startService(
+      'producer',
+      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: prefix, PRODUCER_BATCH_SIZE: String(USERS) },
+      ['--once'],
+    );
+    assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+    assert.equal(await topicSize(names.KAFKA_TOPIC), USERS);
+    return names;
+  }
+
+  test('a consumer killed (SIGKILL) mid-stream and restarted: no row missing, none duplicated', async () => {
+    const names = await preload('it_kill');
+    try {
+      const first = startService('consumer', names);
+      const atKill = await waitFor(
+        'some rows before the kill',
+        async () => {
+          const n = await countRows(db, names.CASSANDRA_KEYSPACE).catch(() => 0);
+          return n >= 1_000 ? n : undefined;
+        },
+        120_000,
+      );
+      first.child.kill('SIGKILL');
+      assert.equal(await first.exited, 'SIGKILL');
+      assert.ok(atKill < USERS, `killed mid-stream (${atKill} of ${USERS} rows written)`);
+
+      const second = startService('consumer', names);
+      await waitFor(
+        'the restarted consumer to catch up',
+        async () => ((await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined),
+        180_000,
+      );
+      assert.equal(await second.stop(), 0, second.output().slice(-3_000));
+
+      const rows = await allRows(db, names.CASSANDRA_KEYSPACE);
+      const ids = new Set(rows.map((row) => String(row.get('id'))));
+      assert.equal(rows.length, USERS, 'every user has a row');
+      assert.equal(ids.size, USERS, 'no user has two rows');
+      // Each message offset of each partition is the lineage of exactly one row.
+      const lineage = new Set(
+        rows.map((row) => `${String(row.get('kafka_partition'))}:${String(row.get('kafka_offset'))}`),
+      );
+      assert.equal(lineage.size, USERS);
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0);
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
+  test('SIGTERM during consumption commits only what was written and exits 0', async () => {
+    const names = await preload('it_term');
+    try {
+      const consumer = startService('consumer', names);
+      const port = await opsPort(consumer);
+      await waitFor(
+        'some rows',
+        async () =>
+          (await countRows(db, names.CASSANDRA_KEYSPACE).catch(() => 0)) >= 1_000 ? true : undefined,
+        120_000,
+      );
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(ready.status, 200, await ready.text());
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /userstream_consumer_records_written_total\{service="consumer"\} [1-9]/);
+      assert.match(metrics, /userstream_consumer_produce_to_write_seconds_count/);
+
+      assert.equal(await consumer.stop('SIGTERM'), 0, consumer.output().slice(-3_000));
+      assert.match(consumer.output(), /"msg":"shutdown complete"/);
+
+      const committed = await committedOffsets(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC);
+      const total = [...committed.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
+      assert.ok(total > 0, 'something was committed');
+      const written = new Map<number, Set<number>>();
+      for (const row of await allRows(db, names.CASSANDRA_KEYSPACE)) {
+        const partition = Number(row.get('kafka_partition'));
+        if (!written.has(partition)) written.set(partition, new Set());
+        written.get(partition)!.add(Number(row.get('kafka_offset')));
+      }
+      for (const [partition, offset] of committed) {
+        for (let o = 0; o < offset; o++) {
+          assert.ok(
+            written.get(partition)?.has(o),
+            `committed offset ${offset} of partition ${partition} covers unwritten ${o}`,
+          );
+        }
+      }
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
+  test('while Cassandra refuses writes (table missing) the consumer pauses and retries, then resumes by itself', async () => {
+    const names = freshNames('it_outage');
+    await db.execute(
+      `CREATE KEYSPACE ${names.CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+    );
+    try {
+      const producer = startService(
+        'producer',
+        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: 'outage', PRODUCER_BATCH_SIZE: '500' },
+        ['--once'],
+      );
+      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+      const consumer = startService('consumer', {
+        ...names,
+        CASSANDRA_APPLY_SCHEMA: 'false',
+        CONSUMER_RETRY_MAX_MS: '500',
+      });
+      const port = await opsPort(consumer);
+      await consumer.waitForOutput(/transient failure, retrying/);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /userstream_consumer_paused\{service="consumer"\} 1/);
+      const during = await committedOffsets(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC);
+      assert.ok(
+        [...during.values()].every((offset) => offset <= 0),
+        'no offset moved past an unwritten record',
+      );
+
+      // The dependency comes back: apply the real schema.
+      const { applySchema } = await import('@userstream/shared');
+      await applySchema(db, {
+        keyspace: names.CASSANDRA_KEYSPACE,
+        table: names.CASSANDRA_TABLE,
+        replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+      });
+      await waitFor(
+        '500 rows after the outage',
+        async () => ((await countRows(db, names.CASSANDRA_KEYSPACE)) === 500 ? true : undefined),
+        120_000,
+      );
+      await consumer.waitForOutput(/resuming fetches/);
+      await waitFor('the consumer to commit', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'transient errors are never dead-lettered');
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+});

@@ -1,0 +1,206 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type cassandra from 'cassandra-driver';
+import type { Producer } from 'kafkajs';
+import {
+  createRegistry,
+  createUserEncoder,
+  ensureTopics,
+  registerUserSchema,
+  createLogger,
+  createKafka,
+  type UserRecord,
+} from '@userstream/shared';
+import {
+  allRows,
+  cassandraClient,
+  caughtUp,
+  freshNames,
+  kafkaClient,
+  readTopic,
+  stack,
+  startService,
+  waitFor,
+} from './support.ts';
+
+const userId = (n: number) => `0d2a1f3c-5b6e-4f70-8a9b-${String(n).padStart(12, '0')}`;
+const user = (n: number, overrides: Partial<UserRecord> = {}): UserRecord => ({
+  id: userId(n),
+  first_name: `First${n}`,
+  last_name: `Last${n}`,
+  gender: 'female',
+  address: '1 Main St, Town, State, Country',
+  postcode: null,
+  email: `user${n}@example.com`,
+  username: `user${n}`,
+  dob: 700_000_000_000,
+  registered_date: 1_100_000_000_000,
+  phone: '555-0100',
+  picture: 'https://randomuser.me/api/portraits/med/women/1.jpg',
+  nat: 'US',
+  produced_at: Date.now(),
+  ...overrides,
+});
+
+describe('dead-letter topic', () => {
+  let db: cassandra.Client;
+  let producer: Producer;
+  before(async () => {
+    db = await cassandraClient();
+    producer = kafkaClient().producer();
+    await producer.connect();
+  });
+  after(async () => {
+    await producer?.disconnect();
+    await db?.shutdown();
+  });
+
+  test('poison messages of each kind land in the DLQ with their headers; valid ones around them are written', async () => {
+    const names = freshNames('it_dlq');
+    const kafka = createKafka(
+      { brokers: [stack.KAFKA_BROKERS], clientId: 'it' },
+      createLogger('it', 'silent'),
+    );
+    await ensureTopics(kafka, [
+      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
+      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
+    ]);
+    const schemaId = await registerUserSchema(
+      createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
+      `${names.KAFKA_TOPIC}-value`,
+    );
+    const encode = createUserEncoder(schemaId);
+    const framed = (id: number, body: Buffer) => {
+      const header = Buffer.alloc(5);
+      header.writeInt32BE(id, 1);
+      return Buffer.concat([header, body]);
+    };
+    const poison = [
+      {
+        key: 'json',
+        value: Buffer.from(JSON.stringify({ id: 'x', first_name: 'json' })),
+        stage: 'decode',
+        reason: 'no-confluent-framing',
+      },
+      {
+        key: 'unknown-id',
+        value: framed(987_654_321, encode(user(90)).subarray(5)),
+        stage: 'decode',
+        reason: 'unknown-schema-id',
+      },
+      {
+        key: 'garbage',
+        value: framed(schemaId, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x01])),
+        stage: 'decode',
+        reason: 'avro-decode',
+      },
+      {
+        key: 'invalid',
+        value: encode(user(91, { id: 'not-a-uuid', email: 'nope' })),
+        stage: 'validate',
+        reason: undefined,
+      },
+    ];
+    await producer.send({
+      topic: names.KAFKA_TOPIC,
+      messages: [
+        { key: userId(1), value: encode(user(1)) },
+        ...poison.slice(0, 2).map((p) => ({ key: p.key, value: p.value, headers: { origin: 'test' } })),
+        { key: userId(2), value: encode(user(2)) },
+        ...poison.slice(2).map((p) => ({ key: p.key, value: p.value, headers: { origin: 'test' } })),
+        { key: userId(3), value: encode(user(3)) },
+      ],
+    });
+
+    const consumer = startService('consumer', names);
+    try {
+      const letters = await readTopic(names.KAFKA_DLQ_TOPIC, poison.length);
+      await waitFor('the consumer to commit past the poison', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+      const rows = await allRows(db, names.CASSANDRA_KEYSPACE);
+      assert.deepEqual(rows.map((r) => String(r.get('id'))).sort(), [userId(1), userId(2), userId(3)]);
+      assert.equal(letters.length, poison.length);
+      const offsets = { json: '1', 'unknown-id': '2', garbage: '4', invalid: '5' } as Record<string, string>;
+      for (const expected of poison) {
+        const letter = letters.find((m) => m.key?.toString() === expected.key);
+        assert.ok(letter, `DLQ message for ${expected.key}`);
+        assert.deepEqual(letter.value, expected.value, 'original bytes kept');
+        const header = (name: string) => letter.headers?.[name]?.toString();
+        assert.equal(header('origin'), 'test', 'original headers kept');
+        assert.equal(header('dlq.stage'), expected.stage, expected.key);
+        assert.equal(header('dlq.error.reason'), expected.reason, expected.key);
+        assert.equal(header('dlq.source.topic'), names.KAFKA_TOPIC);
+        assert.equal(header('dlq.source.partition'), '0');
+        assert.equal(header('dlq.source.offset'), offsets[expected.key]);
+        assert.ok((header('dlq.error.message') ?? '').length > 0);
+      }
+      const invalid = letters.find((m) => m.key?.toString() === 'invalid')!;
+      assert.equal(invalid.headers?.['dlq.error.class']?.toString(), 'ValidationError');
+      assert.match(
+        invalid.headers?.['dlq.error.message']?.toString() ?? '',
+        /id: must be a UUID.*email: must be an email/,
+      );
+    } finally {
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
+  test('a row Cassandra refuses for good is dead-lettered at the write stage; the rest are written', async () => {
+    const names = freshNames('it_dlqw');
+    // Schema drift: this table's postcode is an int, so a text postcode cannot be written, ever.
+    await db.execute(
+      `CREATE KEYSPACE ${names.CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+    );
+    await db.execute(
+      `CREATE TABLE ${names.CASSANDRA_KEYSPACE}.users (id uuid PRIMARY KEY, first_name text, last_name text, gender text,
+        address text, postcode int, email text, username text, dob timestamp, registered_date timestamp, phone text,
+        picture text, nat text, produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
+    );
+    const kafka = createKafka(
+      { brokers: [stack.KAFKA_BROKERS], clientId: 'it' },
+      createLogger('it', 'silent'),
+    );
+    await ensureTopics(kafka, [
+      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
+      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
+    ]);
+    const schemaId = await registerUserSchema(
+      createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
+      `${names.KAFKA_TOPIC}-value`,
+    );
+    const encode = createUserEncoder(schemaId);
+    await producer.send({
+      topic: names.KAFKA_TOPIC,
+      messages: [
+        { key: userId(1), value: encode(user(1)) },
+        { key: userId(2), value: encode(user(2, { postcode: 'A1B 2C3' })) },
+        { key: userId(3), value: encode(user(3)) },
+      ],
+    });
+    const consumer = startService('consumer', { ...names, CASSANDRA_APPLY_SCHEMA: 'false' });
+    try {
+      const [letter] = await readTopic(names.KAFKA_DLQ_TOPIC, 1);
+      assert.equal(letter?.key?.toString(), userId(2));
+      assert.equal(
+        letter?.headers?.['dlq.stage']?.toString(),
+        'write',
+        JSON.stringify(
+          Object.fromEntries(Object.entries(letter?.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        ),
+      );
+      assert.equal(letter?.headers?.['dlq.error.class']?.toString(), 'WriteError');
+      assert.match(letter?.headers?.['dlq.error.message']?.toString() ?? '', /Cassandra refused the row/);
+      assert.equal(letter?.headers?.['dlq.source.offset']?.toString(), '1');
+      await waitFor('the consumer to commit', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+      const rows = await allRows(db, names.CASSANDRA_KEYSPACE);
+      assert.deepEqual(rows.map((r) => String(r.get('id'))).sort(), [userId(1), userId(3)]);
+    } finally {
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+});

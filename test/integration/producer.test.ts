@@ -1,0 +1,104 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRandomUserSource } from '@userstream/randomuser-source';
+import { freshNames, opsPort, startService, topicSize, waitFor } from './support.ts';
+
+describe('producer against a faulty source and over HTTP', () => {
+  let source: Awaited<ReturnType<typeof startRandomUserSource>>;
+  let controlUrl: string;
+  before(async () => {
+    source = await startRandomUserSource({ port: 0, host: '127.0.0.1' });
+    controlUrl = new URL('/_faults', source.url).toString();
+  });
+  after(() => source?.close());
+
+  const queueFaults = async (body: object): Promise<void> => {
+    const response = await fetch(controlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.ok(response.ok, `fault control answered ${response.status}`);
+  };
+
+  test('500s, a 429 with Retry-After and malformed JSON are retried; the run publishes every record', async () => {
+    const names = freshNames('it_faults');
+    await queueFaults({ next: ['500', '429', 'malformed', '500', 'ok', 'malformed'], retryAfterSeconds: 1 });
+    const producer = startService(
+      'producer',
+      { ...names, RANDOMUSER_URL: source.url, PRODUCER_BATCH_SIZE: '6000', RANDOMUSER_RETRY_BASE_MS: '20' },
+      ['--once'],
+    );
+    assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+    const output = producer.output();
+    for (const reason of ['http_5xx', 'http_429', 'malformed_json']) {
+      assert.match(output, new RegExp(`"reason":"${reason}"`), reason);
+    }
+    assert.match(output, /"reason":"http_429","delayMs":1000/, 'Retry-After honoured');
+    assert.match(output, /"published":6000/);
+    assert.equal(await topicSize(names.KAFKA_TOPIC), 6000);
+  });
+
+  test('--once exits non-zero when the source keeps failing', async () => {
+    const names = freshNames('it_giveup');
+    await queueFaults({ next: ['500', '500', '500'] });
+    const producer = startService(
+      'producer',
+      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_MAX_RETRIES: '2', RANDOMUSER_RETRY_BASE_MS: '10' },
+      ['--once'],
+    );
+    assert.equal(await producer.exited, 1);
+    assert.match(producer.output(), /giving up after 3 attempts/);
+    assert.match(producer.output(), /"msg":"run failed"/);
+  });
+
+  test('an invalid setting stops the service at start, naming the variable', async () => {
+    const producer = startService('producer', { PRODUCER_BATCH_SIZE: 'lots', PRODUCER_SCHEDULE: 'often' }, [
+      '--once',
+    ]);
+    assert.equal(await producer.exited, 2);
+    assert.match(producer.output(), /PRODUCER_BATCH_SIZE/);
+    assert.match(producer.output(), /PRODUCER_SCHEDULE/);
+  });
+
+  test('POST /runs starts a run (409 while one runs), GET /runs reports it, /readyz and /metrics answer', async () => {
+    const names = freshNames('it_http');
+    const producer = startService('producer', {
+      ...names,
+      RANDOMUSER_URL: source.url,
+      PRODUCER_BATCH_SIZE: '300',
+      PRODUCER_RUN_ON_START: 'false',
+      PRODUCER_SCHEDULE: '0 0 1 1 *',
+    });
+    try {
+      const base = `http://127.0.0.1:${await opsPort(producer)}`;
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+      const ready = await fetch(`${base}/readyz`);
+      assert.equal(ready.status, 200, await ready.text());
+      await queueFaults({ next: ['slow'], delayMs: 1_500 });
+      assert.equal((await fetch(`${base}/runs`, { method: 'POST' })).status, 202);
+      assert.equal((await fetch(`${base}/runs`, { method: 'POST' })).status, 409);
+      const run = await waitFor('the run to finish', async () => {
+        const { runs } = (await (await fetch(`${base}/runs`)).json()) as {
+          runs: { status: string; summary?: { published: number } }[];
+        };
+        return runs[0]?.status === 'running' ? undefined : runs[0];
+      });
+      assert.equal(run?.status, 'succeeded');
+      assert.equal(run?.summary?.published, 300);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(
+        metrics,
+        /userstream_producer_runs_total\{outcome="success",trigger="http",service="producer"\} 1/,
+      );
+      assert.match(
+        metrics,
+        /userstream_producer_runs_total\{outcome="skipped",trigger="http",service="producer"\} 1/,
+      );
+      assert.match(metrics, /userstream_producer_records_published_total\{service="producer"\} 300/);
+      assert.match(metrics, /userstream_producer_last_success_timestamp_seconds\{service="producer"\} [1-9]/);
+    } finally {
+      assert.equal(await producer.stop('SIGTERM'), 0, producer.output().slice(-3_000));
+    }
+  });
+});
