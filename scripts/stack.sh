@@ -350,12 +350,12 @@ install_server() {
   say "$s: jars in $lib"
 }
 
-# Replaces @NAME@ placeholders in a template with the values of the variables of that name.
+# Replaces __NAME__ placeholders in a template with the values of the variables of that name.
 render() { # render <template> <output> NAME...
   local in=$1 out=$2 name script=()
   shift 2
   for name in "$@"; do
-    script+=(-e "s|@${name}@|${!name}|g")
+    script+=(-e "s|__${name}__|${!name}|g")
   done
   mkdir -p "$(dirname "$out")"
   sed "${script[@]}" "$in" >"$out"
@@ -416,7 +416,7 @@ start_registry() {
     -Dquarkus.management.host=127.0.0.1 "-Dquarkus.management.port=$REGISTRY_MANAGEMENT_PORT" \
     "-Dapicurio.datasource.url=jdbc:h2:file:$home/data/registry;DB_CLOSE_ON_EXIT=FALSE" \
     "-Dapicurio.import.work-dir=$home/tmp" "-Dapicurio.storage.snapshot.location=$home/tmp" \
-    -Dquarkus.log.level=INFO -Dquarkus.log.console.color=false \
+    -Dquarkus.log.level=INFO \
     -jar "$launcher"
 }
 

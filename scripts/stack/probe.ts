@@ -60,7 +60,8 @@ async function probeRegistry(port: number): Promise<string> {
   const url = `http://${HOST}:${port}/apis/ccompat/v7/subjects`;
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   const body = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${body.slice(0, 200)}`);
+  if (response.status !== 200)
+    throw new Error(`GET ${url} answered ${response.status}: ${body.slice(0, 200)}`);
   return `GET /apis/ccompat/v7/subjects -> 200 ${body.slice(0, 80)}`;
 }
 

@@ -1,0 +1,185 @@
+// scripts/stack.sh itself, on Kafka alone (the cheapest server) with a temporary STACK_HOME and free
+// ports, so the shared stack that the other tests use is left alone.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SCRIPT = new URL('../../scripts/stack.sh', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runStack(args: string[], env: Record<string, string>, timeoutMs = 240_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [SCRIPT, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`stack.sh ${args.join(' ')} took over ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Ports nothing listens on right now (bound to 127.0.0.1:0 and released). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    servers.push(server);
+    ports.push(address.port);
+  }
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** Pids of processes whose command line names this STACK_HOME (what `down` must leave none of). */
+async function processesOf(stackHome: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.split('\0').includes(`-Dstack.home=${stackHome}`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function show(run: Run): string {
+  return `exit ${run.code}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
+}
+
+describe('scripts/stack.sh (Kafka only, temporary STACK_HOME)', () => {
+  let stackHome = '';
+  let env: Record<string, string> = {};
+  let kafkaPort = 0;
+
+  before(async () => {
+    stackHome = await mkdtemp(join(tmpdir(), 'userstream-stack-test-'));
+    const [port, controllerPort] = await freePorts(2);
+    assert.ok(port && controllerPort);
+    kafkaPort = port;
+    env = {
+      STACK_HOME: stackHome,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
+      KAFKA_HEAP: '256M',
+    };
+  });
+
+  after(async () => {
+    if (stackHome === '') return;
+    await runStack(['down', 'kafka'], env).catch(() => undefined);
+    await rm(stackHome, { recursive: true, force: true });
+  });
+
+  it('refuses to start when a port is taken, naming the server and the port', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    assert.ok(address && typeof address === 'object');
+    try {
+      const run = await runStack(['up', 'kafka'], { ...env, KAFKA_PORT: String(address.port) });
+      assert.notEqual(run.code, 0, show(run));
+      assert.match(
+        run.stderr,
+        new RegExp(`kafka: port ${address.port} \\(client listener\\).*in use`),
+        show(run),
+      );
+      assert.deepEqual(await processesOf(stackHome), [], 'nothing may have been started');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('starts Kafka, and a second `up` leaves the same process running', async () => {
+    const first = await runStack(['up', 'kafka'], env);
+    assert.equal(first.code, 0, show(first));
+    assert.match(first.stdout, /kafka: cluster \S+, 1 broker/, show(first));
+    assert.match(first.stdout, new RegExp(`127\\.0\\.0\\.1:${kafkaPort}`));
+    const pid = Number((await readFile(join(stackHome, 'run', 'kafka.pid'), 'utf8')).trim());
+    assert.ok(alive(pid), `pid ${pid} is not running`);
+
+    const second = await runStack(['up', 'kafka'], env);
+    assert.equal(second.code, 0, show(second));
+    assert.match(second.stdout, new RegExp(`kafka: already running \\(pid ${pid}\\)`), show(second));
+    assert.doesNotMatch(second.stdout, /starting/);
+    assert.equal(Number((await readFile(join(stackHome, 'run', 'kafka.pid'), 'utf8')).trim()), pid);
+    assert.deepEqual(await processesOf(stackHome), [pid]);
+
+    const status = await runStack(['status', 'kafka'], env);
+    assert.equal(status.code, 0, show(status));
+    assert.match(
+      status.stdout,
+      new RegExp(`kafka\\s+running, ready\\s+${kafkaPort}\\s+${pid}`),
+      show(status),
+    );
+  });
+
+  it('runs Kafka tool classes on the broker classpath (kafka-class)', async () => {
+    const run = await runStack(
+      [
+        'kafka-class',
+        'org.apache.kafka.tools.ProducerPerformance',
+        '--topic',
+        'stack-script-perf',
+        '--num-records',
+        '500',
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=127.0.0.1:${kafkaPort}`,
+      ],
+      env,
+    );
+    assert.equal(run.code, 0, show(run));
+    assert.match(run.stdout, /500 records sent/, show(run));
+  });
+
+  it('`down` stops it and leaves no process of its own running', async () => {
+    const pid = Number((await readFile(join(stackHome, 'run', 'kafka.pid'), 'utf8')).trim());
+    const run = await runStack(['down', 'kafka'], env);
+    assert.equal(run.code, 0, show(run));
+    assert.match(run.stdout, /kafka: stopped/, show(run));
+    assert.equal(alive(pid), false, `pid ${pid} still running`);
+    assert.deepEqual(await processesOf(stackHome), []);
+    await assert.rejects(readFile(join(stackHome, 'run', 'kafka.pid')), { code: 'ENOENT' });
+
+    const status = await runStack(['status', 'kafka'], env);
+    assert.match(status.stdout, /kafka\s+stopped/, show(status));
+    // Data is kept unless --wipe.
+    assert.ok((await readdir(join(stackHome, 'kafka', 'data'))).includes('meta.properties'));
+  });
+});
