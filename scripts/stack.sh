@@ -205,7 +205,7 @@ launch() {
   mkdir -p "$RUN_DIR" "$(dirname "$out")"
   : >"$out"
   # shellcheck disable=SC2016 # $$ and $0 belong to the inner shell
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(pid_file "$s")" "$@" >>"$out" 2>&1 </dev/null &
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(pid_file "$s")" "$@" >>"$out" 2>&1 </dev/null 9>&- &
   local i
   for i in $(seq 1 50); do
     [[ -s $(pid_file "$s") ]] && return 0
@@ -649,9 +649,18 @@ usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
 
+# One up/down/install at a time per STACK_HOME (fd 9 holds the lock; servers do not inherit it).
+lock_stack() {
+  exec 9>"$STACK_HOME/.lock"
+  flock -w 900 9 || die "another scripts/stack.sh is still working on $STACK_HOME (lock $STACK_HOME/.lock)"
+}
+
 main() {
   local cmd=${1:-}
   (($# > 0)) && shift
+  case $cmd in
+    up | down | install) lock_stack ;;
+  esac
   case $cmd in
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
