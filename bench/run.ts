@@ -1,0 +1,377 @@
+// `npm run bench [-- --quick]`: the pipeline's speed against this machine's own ceilings, on the local
+// stack (npm run stack:up). Every figure is reported beside the ceiling measured in the same run, on the
+// same servers. Results: bench-results/<time>.json and bench-results/latest.md (printed too).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import cassandra from 'cassandra-driver';
+import { applySchema, createUserEncoder } from '@userstream/shared';
+import { toUserRecords } from '../services/producer/src/validate/to-user-record.ts';
+import { upsertParams, upsertStatement } from '../services/consumer/src/write/cassandra-sink.ts';
+import {
+  cassandraClient,
+  freshNames,
+  REPO_ROOT,
+  stack,
+  startService,
+  waitFor,
+  type ServiceProcess,
+} from '../test/integration/support.ts';
+import {
+  histogramBuckets,
+  histogramMaxBound,
+  histogramQuantile,
+  median,
+  sampleValue,
+  scrape,
+  watchPeakRss,
+} from './measure.ts';
+
+const quick = process.argv.includes('--quick');
+const N = Number(process.env.BENCH_RECORDS ?? (quick ? 50_000 : 500_000));
+const SINK_ROWS = quick ? 30_000 : 100_000;
+const REPS = quick ? 3 : 1;
+const LATENCY_SECONDS = quick ? 20 : 60;
+const LATENCY_RATE = 2_000;
+const REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+const results: Record<string, unknown> = {};
+const rows: [string, string, string, string, string][] = [];
+const db = await cassandraClient();
+
+// The offline source, as its own process (it competes for the same two cores, as it would in a real run).
+const sourcePort = 18_088;
+const sourceProcess = spawn(
+  process.execPath,
+  ['--conditions=source', 'services/randomuser-source/src/main.ts'],
+  {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HTTP_PORT: String(sourcePort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  },
+);
+const sourceUrl = `http://127.0.0.1:${sourcePort}/api/1.4/`;
+await waitFor('the offline source', async () =>
+  (await fetch(`http://127.0.0.1:${sourcePort}/healthz`)).ok ? true : undefined,
+);
+
+/** Real user records, as the producer makes them. */
+async function sampleRecords(count: number, seed: string) {
+  const records = [];
+  for (let page = 1; records.length < count; page++) {
+    const response = await fetch(`${sourceUrl}?results=5000&seed=${seed}&page=${page}`);
+    const { results } = (await response.json()) as { results: unknown[] };
+    records.push(...toUserRecords(results, Date.now()).records);
+  }
+  return records.slice(0, count);
+}
+
+// 1. Sink ceiling: cassandra-driver alone, the same rows and prepared upsert, the best concurrency.
+async function sinkCeiling(): Promise<number> {
+  const records = await sampleRecords(SINK_ROWS, 'bench-sink');
+  const attempt = async (concurrency: number): Promise<number> => {
+    const names = freshNames('bench_sink');
+    await applySchema(db, { keyspace: names.CASSANDRA_KEYSPACE, table: 'users', replication: REPLICATION });
+    const query = upsertStatement(names.CASSANDRA_KEYSPACE, 'users');
+    const ingestedAt = new Date();
+    const params = records.map((record, i) =>
+      upsertParams({ record, partition: 0, offset: String(i) }, ingestedAt),
+    );
+    const started = performance.now();
+    const result = await cassandra.concurrent.executeConcurrent(db, query, params, {
+      concurrencyLevel: concurrency,
+      raiseOnFirstError: true,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (result.totalExecuted !== records.length) throw new Error('sink ceiling: not every row was written');
+    await db.execute(`DROP KEYSPACE ${names.CASSANDRA_KEYSPACE}`);
+    return records.length / seconds;
+  };
+  const byConcurrency: Record<number, number> = {};
+  for (const concurrency of [32, 64, 128, 256]) {
+    byConcurrency[concurrency] = await attempt(concurrency);
+    log(`sink: concurrency ${concurrency}: ${byConcurrency[concurrency]!.toFixed(0)} rows/s`);
+  }
+  const best = Number(Object.entries(byConcurrency).sort((a, b) => b[1] - a[1])[0]![0]);
+  const reps = [byConcurrency[best]!, await attempt(best), await attempt(best)];
+  const rate = median(reps);
+  results.sinkCeiling = { rowsPerSecond: rate, bestConcurrency: best, byConcurrency, reps, rows: SINK_ROWS };
+  rows.push([
+    'Sink ceiling (cassandra-driver alone)',
+    `${fmt(rate)} rows/s`,
+    '',
+    `concurrency ${best}, median of 3`,
+    '',
+  ]);
+  return rate;
+}
+
+// 3. Broker ceiling (Kafka's own ProducerPerformance) and our producer.
+function brokerCeiling(recordSize: number, records: number): number {
+  const names = freshNames('bench_pp');
+  const result = spawnSync(
+    'bash',
+    [
+      'scripts/stack.sh',
+      'kafka-class',
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      names.KAFKA_TOPIC,
+      '--num-records',
+      String(records),
+      '--record-size',
+      String(recordSize),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${stack.KAFKA_BROKERS}`,
+      'acks=all',
+      'enable.idempotence=true',
+      'compression.type=gzip',
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
+  const match = /(\d+) records sent, ([\d.]+) records\/sec/.exec(
+    result.stdout.split('\n').filter(Boolean).pop() ?? '',
+  );
+  if (result.status !== 0 || !match)
+    throw new Error(`ProducerPerformance failed:\n${result.stdout}\n${result.stderr}`);
+  return Number(match[2]);
+}
+
+async function runProducer(names: ReturnType<typeof freshNames>, count: number) {
+  const producer = startService(
+    'producer',
+    { ...names, RANDOMUSER_URL: sourceUrl, PRODUCER_BATCH_SIZE: String(count), LOG_LEVEL: 'info' },
+    ['--once'],
+  );
+  const rss = watchPeakRss(producer.child.pid!);
+  const code = await producer.exited;
+  const peak = rss.stop();
+  if (code !== 0) throw new Error(`producer failed:\n${producer.output().slice(-3_000)}`);
+  const summary = /"published":(\d+).*"durationMs":(\d+)/.exec(producer.output());
+  if (!summary) throw new Error('no run summary in the producer output');
+  return { published: Number(summary[1]), seconds: Number(summary[2]) / 1000, peakRssMiB: peak };
+}
+
+// 2. Consumer drain: N real Avro user messages already in the topic; time from consumer start to N rows.
+async function drain(names: ReturnType<typeof freshNames>, processes: number) {
+  const target = {
+    ...names,
+    CONSUMER_GROUP_ID: `${names.CONSUMER_GROUP_ID}_${processes}`,
+    CASSANDRA_KEYSPACE: `${names.CASSANDRA_KEYSPACE}_${processes}`,
+  };
+  await applySchema(db, { keyspace: target.CASSANDRA_KEYSPACE, table: 'users', replication: REPLICATION });
+  const started = performance.now();
+  const consumers: ServiceProcess[] = [];
+  for (let i = 0; i < processes; i++)
+    consumers.push(startService('consumer', { ...target, LOG_LEVEL: 'warn', HTTP_PORT: String(18_090 + i) }));
+  const watchers = consumers.map((c) => watchPeakRss(c.child.pid!));
+  await waitFor(
+    `${N} rows written by ${processes} consumer(s)`,
+    async () => {
+      let written = 0;
+      for (let i = 0; i < processes; i++) {
+        written += sampleValue(await scrape(18_090 + i), 'userstream_consumer_records_written_total');
+      }
+      return written >= N ? true : undefined;
+    },
+    1_800_000,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const c of consumers) {
+    const code = await c.stop();
+    if (code !== 0) throw new Error(`consumer exited ${code}:\n${c.output().slice(-3_000)}`);
+  }
+  const peak = Math.max(...watchers.map((w) => w.stop()));
+  const count = Number(
+    (
+      await db.execute(`SELECT COUNT(*) AS n FROM ${target.CASSANDRA_KEYSPACE}.users`, [], {
+        readTimeout: 300_000,
+      })
+    )
+      .first()
+      .get('n'),
+  );
+  if (count !== N) throw new Error(`drain: expected ${N} rows, found ${count}`);
+  await db.execute(`DROP KEYSPACE ${target.CASSANDRA_KEYSPACE}`);
+  return { recordsPerSecond: N / seconds, seconds, peakRssMiB: peak };
+}
+
+// 4. End-to-end latency at a steady rate: the producer runs every second with a batch of LATENCY_RATE.
+async function latency() {
+  const names = freshNames('bench_lat');
+  const consumer = startService('consumer', { ...names, LOG_LEVEL: 'warn', HTTP_PORT: '18095' });
+  await consumer.waitForOutput(/"msg":"consuming"/);
+  const consumerRss = watchPeakRss(consumer.child.pid!);
+  const producer = startService('producer', {
+    ...names,
+    RANDOMUSER_URL: sourceUrl,
+    PRODUCER_BATCH_SIZE: String(LATENCY_RATE),
+    PRODUCER_SCHEDULE: '* * * * * *',
+    PRODUCER_RUN_ON_START: 'false',
+    LOG_LEVEL: 'warn',
+    HTTP_PORT: '18096',
+  });
+  const producerRss = watchPeakRss(producer.child.pid!);
+  await new Promise((resolve) => setTimeout(resolve, 5_000)); // warm-up, not measured
+  const before = await scrape(18_095);
+  const publishedBefore = sampleValue(await scrape(18_096), 'userstream_producer_records_published_total');
+  await new Promise((resolve) => setTimeout(resolve, LATENCY_SECONDS * 1_000));
+  const publishedAfter = sampleValue(await scrape(18_096), 'userstream_producer_records_published_total');
+  await producer.stop();
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last batch land
+  const after = await scrape(18_095);
+  await consumer.stop();
+  const name = 'userstream_consumer_produce_to_write_seconds';
+  const [b, a] = [histogramBuckets(before, name), histogramBuckets(after, name)];
+  await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+  return {
+    offeredRate: (publishedAfter - publishedBefore) / LATENCY_SECONDS,
+    p50: histogramQuantile(0.5, b, a) * 1000,
+    p95: histogramQuantile(0.95, b, a) * 1000,
+    p99: histogramQuantile(0.99, b, a) * 1000,
+    maxBound: histogramMaxBound(b, a) * 1000,
+    samples: sampleValue(after, `${name}_count`) - sampleValue(before, `${name}_count`),
+    producerPeakRssMiB: producerRss.stop(),
+    consumerPeakRssMiB: consumerRss.stop(),
+  };
+}
+
+function fmt(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function machine() {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0] ?? '';
+  const kafkaVersion =
+    process.env.KAFKA_VERSION ??
+    /KAFKA_VERSION \[([^\]]+)\]/.exec(
+      spawnSync('bash', ['-c', "sed -n '1,60p' scripts/stack.sh"], { cwd: REPO_ROOT, encoding: 'utf8' })
+        .stdout,
+    )?.[1];
+  return {
+    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    java,
+    kafka: kafkaVersion,
+  };
+}
+
+try {
+  const started = Date.now();
+  results.machine = machine();
+  results.cassandra = String(
+    (await db.execute('SELECT release_version FROM system.local')).first().get('release_version'),
+  );
+  results.mode = quick ? 'quick' : 'full';
+  results.records = N;
+  log(`mode ${quick ? 'quick' : 'full'}: ${N} records; machine ${JSON.stringify(results.machine)}`);
+
+  const sink = await sinkCeiling();
+
+  const sample = await sampleRecords(1_000, 'bench-size');
+  const encode = createUserEncoder(1);
+  const recordSize = Math.round(
+    sample.reduce((sum, r) => sum + encode(r).length + r.id.length, 0) / sample.length,
+  );
+  const broker = median(Array.from({ length: REPS }, () => brokerCeiling(recordSize, N)));
+  log(`broker ceiling (ProducerPerformance, ${recordSize} B records): ${fmt(broker)} records/s`);
+
+  const producerRuns = [];
+  let drainNames: ReturnType<typeof freshNames> | undefined;
+  for (let rep = 0; rep < REPS; rep++) {
+    const names = freshNames('bench_drain');
+    drainNames ??= names;
+    const run = await runProducer(names, N);
+    log(`producer: ${fmt(run.published / run.seconds)} records/s (${run.seconds.toFixed(1)} s)`);
+    producerRuns.push(run);
+  }
+  const producerRate = median(producerRuns.map((r) => r.published / r.seconds));
+  results.broker = { recordsPerSecond: broker, recordSize, reps: REPS };
+  results.producer = { recordsPerSecond: producerRate, runs: producerRuns };
+  rows.push([
+    'Broker ceiling (ProducerPerformance, acks=all, gzip)',
+    `${fmt(broker)} rec/s`,
+    '',
+    `${recordSize} B records`,
+    '',
+  ]);
+  rows.push([
+    'Producer (fetch, validate, Avro, publish)',
+    `${fmt(producerRate)} rec/s`,
+    (producerRate / broker).toFixed(2),
+    '>= 0.5 of broker',
+    producerRate / broker >= 0.5 ? 'met' : 'missed',
+  ]);
+
+  const drain1 = await drain(drainNames!, 1);
+  log(`drain, 1 consumer: ${fmt(drain1.recordsPerSecond)} records/s`);
+  const drain2 = await drain(drainNames!, 2);
+  log(`drain, 2 consumers: ${fmt(drain2.recordsPerSecond)} records/s`);
+  results.drain = { one: drain1, two: drain2 };
+  rows.push([
+    'Consumer drain, 1 process',
+    `${fmt(drain1.recordsPerSecond)} rec/s`,
+    (drain1.recordsPerSecond / sink).toFixed(2),
+    '>= 0.85 of sink',
+    drain1.recordsPerSecond / sink >= 0.85 ? 'met' : 'missed',
+  ]);
+  rows.push([
+    'Consumer drain, 2 processes',
+    `${fmt(drain2.recordsPerSecond)} rec/s`,
+    (drain2.recordsPerSecond / sink).toFixed(2),
+    '>= 0.85 of sink',
+    drain2.recordsPerSecond / sink >= 0.85 ? 'met' : 'missed',
+  ]);
+
+  const lat = await latency();
+  log(`latency at ${fmt(lat.offeredRate)} rec/s: p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms`);
+  results.latency = lat;
+  rows.push([
+    `Produce→row latency at ${fmt(lat.offeredRate)} rec/s, ${LATENCY_SECONDS} s`,
+    `p50 ${lat.p50.toFixed(0)} / p95 ${lat.p95.toFixed(0)} / p99 ${lat.p99.toFixed(0)} ms`,
+    '',
+    `p99 <= 250 ms; max <= ${lat.maxBound} ms`,
+    lat.p99 <= 250 ? 'met' : 'missed',
+  ]);
+
+  const producerPeak = Math.max(lat.producerPeakRssMiB, ...producerRuns.map((r) => r.peakRssMiB));
+  const consumerPeak = Math.max(lat.consumerPeakRssMiB, drain1.peakRssMiB, drain2.peakRssMiB);
+  results.memory = { producerPeakRssMiB: producerPeak, consumerPeakRssMiB: consumerPeak };
+  rows.push([
+    'Peak RSS, producer',
+    `${producerPeak.toFixed(0)} MiB`,
+    '',
+    '<= 200 MB',
+    producerPeak * 1.048576 <= 200 ? 'met' : 'missed',
+  ]);
+  rows.push([
+    'Peak RSS, consumer',
+    `${consumerPeak.toFixed(0)} MiB`,
+    '',
+    '<= 200 MB',
+    consumerPeak * 1.048576 <= 200 ? 'met' : 'missed',
+  ]);
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+
+  const m = results.machine as ReturnType<typeof machine>;
+  const table = [
+    `Benchmark (${quick ? 'quick' : 'full'}, ${fmt(N)} records) on ${m.cpus}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.java}, Kafka ${m.kafka ?? '?'}, Cassandra ${String(results.cassandra)}; ${new Date().toISOString()}`,
+    '',
+    '| Scenario | Result | Ratio to ceiling | Target | |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+  mkdirSync(`${REPO_ROOT}/bench-results`, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(`${REPO_ROOT}/bench-results/${stamp}.json`, JSON.stringify(results, null, 2));
+  writeFileSync(`${REPO_ROOT}/bench-results/latest.json`, JSON.stringify(results, null, 2));
+  writeFileSync(`${REPO_ROOT}/bench-results/latest.md`, `${table}\n`);
+  console.log(`\n${table}\n\nwritten to bench-results/${stamp}.json and bench-results/latest.md`);
+} finally {
+  sourceProcess.kill('SIGTERM');
+  await db.shutdown();
+}
