@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { NATIONALITIES, USER_FIELDS, type Nationality, type UserField } from './types.ts';
+
+/** The most results one request may ask for; more turns into 1, as upstream. */
+export const MAX_RESULTS = 5000;
+
+/** An API request's parameters after the upstream leniency rules have been applied. */
+export interface ApiQuery {
+  seed: string;
+  /** False when the seed was made up for this request (then the answer is not worth caching). */
+  seedGiven: boolean;
+  page: number;
+  results: number;
+  /** Sorted and deduplicated; empty means every nationality. */
+  nat: Nationality[];
+  /** The fields each result carries, in upstream order. */
+  fields: UserField[];
+  noinfo: boolean;
+}
+
+const knownFields = new Set<string>(USER_FIELDS);
+
+/** A fresh 16-hex-digit seed, the form randomuser.me reports when the caller gave none. */
+export function randomSeed(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Reads randomuser.me 1.4 query parameters, turning out-of-range or garbled values into upstream's defaults. */
+export function parseApiQuery(params: URLSearchParams, makeSeed: () => string = randomSeed): ApiQuery {
+  const givenSeed = params.get('seed');
+  const seedGiven = givenSeed !== null && givenSeed !== '';
+  const results = positiveInt(params.get('results'));
+  return {
+    seed: seedGiven ? givenSeed : makeSeed(),
+    seedGiven,
+    page: positiveInt(params.get('page')),
+    results: results > MAX_RESULTS ? 1 : results,
+    nat: normalizeNats(commaList(params.get('nat'))),
+    fields: selectFields(commaList(params.get('inc')), commaList(params.get('exc'))),
+    noinfo: params.has('noinfo'),
+  };
+}
+
+/** A whole decimal number >= 1, or 1 for anything else (absent, zero, negative, non-numeric, too big). */
+function positiveInt(raw: string | null): number {
+  const text = raw?.trim() ?? '';
+  if (!/^\d+$/.test(text)) return 1;
+  const value = Number(text);
+  return Number.isSafeInteger(value) && value >= 1 ? value : 1;
+}
+
+function commaList(raw: string | null): string[] {
+  if (raw === null) return [];
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+/** Known nationality codes among `codes` (any case), sorted and deduplicated; unknown ones are dropped. */
+export function normalizeNats(codes: readonly string[]): Nationality[] {
+  const wanted = new Set(codes.map((code) => code.trim().toUpperCase()));
+  // Sorted so that "us,gb" and "GB,US" describe, and therefore generate, the same users.
+  return NATIONALITIES.filter((nat) => wanted.has(nat));
+}
+
+/** The fields a result keeps: those in `inc` (all when it names none we know) minus those in `exc`. */
+export function selectFields(inc: readonly string[], exc: readonly string[]): UserField[] {
+  const included = new Set(inc.map((field) => field.trim().toLowerCase()));
+  const excluded = new Set(exc.map((field) => field.trim().toLowerCase()));
+  // An `inc` naming no known field is treated as absent rather than as "return empty objects".
+  const anyIncluded = [...included].some((field) => knownFields.has(field));
+  return USER_FIELDS.filter((field) => (!anyIncluded || included.has(field)) && !excluded.has(field));
+}
