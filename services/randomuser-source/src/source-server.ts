@@ -1,0 +1,211 @@
+import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Counter, type Registry } from 'prom-client';
+import {
+  createLogger,
+  createMetricsRegistry,
+  startOpsServer,
+  type Logger,
+  type RouteHandler,
+  type RouteResult,
+} from '@userstream/shared';
+import { parseApiQuery, type ApiQuery } from './api-query.ts';
+import { FaultInjector, faultControlSchema, NO_FAULTS, type FaultSettings } from './faults.ts';
+import { buildResponse } from './generate-users.ts';
+import { localePools, loginWords } from './locale-pools.ts';
+import { PageCache } from './page-cache.ts';
+import { NATIONALITIES } from './types.ts';
+
+export interface RandomUserSourceOptions {
+  /** 0 picks a free port; 8088 when absent. */
+  port?: number;
+  /** 127.0.0.1 when absent. */
+  host?: string;
+  /** Failure rates and shapes; none fail when absent. */
+  faults?: Partial<FaultSettings>;
+  /** Silent when absent. */
+  logger?: Logger;
+  /** Registry for /metrics; a fresh one (with process metrics) when absent. */
+  metrics?: Registry;
+  /** How many rendered seeded pages to keep for retries; 8 when absent, 0 turns the cache off. */
+  pageCacheSize?: number;
+  /** The draw against the fault rates, replaceable to make rate-based faults predictable. */
+  random?: () => number;
+}
+
+export interface RandomUserSource {
+  /** The API's base URL, e.g. http://127.0.0.1:8088/api/1.4/ */
+  url: string;
+  port: number;
+  /** Stops listening, cuts open connections and cancels slow answers still waiting. */
+  close(): Promise<void>;
+}
+
+/** The body of upstream's own 500. */
+const UPSTREAM_ERROR =
+  'Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you.';
+const JSON_UTF8 = { 'content-type': 'application/json; charset=utf-8' };
+const MAX_CONTROL_BODY_BYTES = 1_000_000;
+
+/** Starts the offline randomuser.me 1.4 API (with /_faults, /healthz, /readyz, /metrics) and resolves once it listens. */
+export async function startRandomUserSource(
+  options: RandomUserSourceOptions = {},
+): Promise<RandomUserSource> {
+  const logger = options.logger ?? createLogger('randomuser-source', 'silent');
+  const metrics = options.metrics ?? createMetricsRegistry('randomuser-source');
+  const faults = new FaultInjector({ ...NO_FAULTS, ...options.faults }, options.random);
+  const cache = new PageCache<Buffer>(options.pageCacheSize ?? 8);
+  const closing = new AbortController();
+
+  const requests = new Counter({
+    name: 'randomuser_source_requests_total',
+    help: 'API requests answered, by outcome (ok, slow, 500, 429, malformed)',
+    labelNames: ['outcome'],
+    registers: [metrics],
+  });
+  const usersServed = new Counter({
+    name: 'randomuser_source_users_served_total',
+    help: 'Users sent in complete (ok or slow) API answers',
+    registers: [metrics],
+  });
+  const cacheHits = new Counter({
+    name: 'randomuser_source_page_cache_hits_total',
+    help: 'API answers served from the cache of recently rendered pages',
+    registers: [metrics],
+  });
+
+  // Built before listening, so the first request of a benchmark is not the one that pays for faker.
+  for (const nat of NATIONALITIES) localePools(nat);
+  loginWords();
+
+  function render(query: ApiQuery): Buffer {
+    // A made-up seed is never asked for again, so caching its page would only evict useful ones.
+    const key = query.seedGiven
+      ? JSON.stringify([query.seed, query.page, query.results, query.nat, query.fields, query.noinfo])
+      : undefined;
+    const cached = key === undefined ? undefined : cache.get(key);
+    if (cached) {
+      cacheHits.inc();
+      return cached;
+    }
+    const body = Buffer.from(JSON.stringify(buildResponse(query)));
+    if (key !== undefined) cache.set(key, body);
+    return body;
+  }
+
+  const api: RouteHandler = async (_request, url) => {
+    const started = performance.now();
+    const outcome = faults.next();
+    const { slowDelayMs, retryAfterSeconds } = faults.settings;
+    requests.inc({ outcome });
+    const result = await answer(outcome, url, slowDelayMs, retryAfterSeconds);
+    logger.debug(
+      { outcome, status: result.status, query: url.search, ms: Math.round(performance.now() - started) },
+      'api request',
+    );
+    return result;
+  };
+
+  async function answer(
+    outcome: ReturnType<FaultInjector['next']>,
+    url: URL,
+    slowDelayMs: number,
+    retryAfterSeconds: number,
+  ): Promise<RouteResult> {
+    if (outcome === '500') return { status: 500, body: { error: UPSTREAM_ERROR } };
+    if (outcome === '429') {
+      return {
+        status: 429,
+        body: { error: 'Too many requests, slow down' },
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      };
+    }
+    if (outcome === 'slow') {
+      try {
+        await sleep(slowDelayMs, undefined, { signal: closing.signal });
+      } catch {
+        // Only an abort rejects: the server is closing and the connection is already gone.
+        return { status: 503, body: { error: 'shutting down' } };
+      }
+    }
+    const query = parseApiQuery(url.searchParams);
+    const body = render(query);
+    if (outcome === 'malformed') {
+      // A proper prefix of a JSON object never parses: the client sees a 200 it cannot read.
+      return { status: 200, raw: body.subarray(0, Math.floor(body.length / 2)), headers: JSON_UTF8 };
+    }
+    usersServed.inc(query.results);
+    return { status: 200, raw: body, headers: JSON_UTF8 };
+  }
+
+  const routes: Record<string, RouteHandler> = {
+    'GET /api': api,
+    'GET /api/': api,
+    'GET /api/1.4': api,
+    'GET /api/1.4/': api,
+    'GET /_faults': () => Promise.resolve({ status: 200, body: faults.state() }),
+    'DELETE /_faults': () => {
+      faults.reset();
+      return Promise.resolve({ status: 200, body: faults.state() });
+    },
+    'POST /_faults': async (request) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(request));
+      } catch (error) {
+        return { status: 400, body: { error: `body is not JSON: ${(error as Error).message}` } };
+      }
+      const control = faultControlSchema.safeParse(body);
+      if (!control.success) {
+        const issues = control.error.issues.map(
+          (issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`,
+        );
+        return { status: 400, body: { error: 'invalid fault control', issues } };
+      }
+      try {
+        faults.apply(control.data);
+      } catch (error) {
+        return { status: 400, body: { error: (error as Error).message } };
+      }
+      logger.info({ control: control.data }, 'faults updated');
+      return { status: 200, body: faults.state() };
+    },
+  };
+
+  const server = await startOpsServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8088,
+    logger,
+    metrics,
+    readiness: {},
+    routes,
+  });
+  return {
+    url: `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}/api/1.4/`,
+    port: server.port,
+    close: async () => {
+      closing.abort();
+      await server.close();
+    },
+  };
+}
+
+/** The request body as text, refusing more than MAX_CONTROL_BODY_BYTES. */
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_CONTROL_BODY_BYTES) throw new Error(`larger than ${MAX_CONTROL_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A host as it goes in a URL a client can use: wildcard binds become loopback, IPv6 gets brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
