@@ -25,7 +25,8 @@
 #   KAFKA_PORT               Kafka client listener [9092]
 #   KAFKA_CONTROLLER_PORT    KRaft controller listener [9093]
 #   REGISTRY_PORT            Apicurio Registry HTTP [8081]
-#   REGISTRY_MANAGEMENT_PORT Quarkus management interface, if the registry build enables one [9000]
+#   REGISTRY_MANAGEMENT_PORT Quarkus management interface (health, metrics) [9000]; 3.0.9 has none, 3.3.x
+#                            opens it
 #   CASSANDRA_PORT           CQL native transport [9042]
 #   CASSANDRA_STORAGE_PORT   Cassandra internode (storage) port [7000]
 #   CASSANDRA_JMX_PORT       Cassandra JMX, bound to loopback only [7199]
@@ -98,7 +99,11 @@ server_port() { # the port clients use
 server_ports() { # "port:what" for every port a server binds (checked before anything starts)
   case $1 in
     kafka) printf '%s\n' "$KAFKA_PORT:client listener" "$KAFKA_CONTROLLER_PORT:controller listener" ;;
-    registry) printf '%s\n' "$REGISTRY_PORT:HTTP" ;;
+    registry)
+      printf '%s\n' "$REGISTRY_PORT:HTTP"
+      # 3.0.x (the default) opens no management interface; later 3.x builds do.
+      [[ $APICURIO_VERSION == 2.* || $APICURIO_VERSION == 3.0.* ]] || printf '%s\n' "$REGISTRY_MANAGEMENT_PORT:management"
+      ;;
     cassandra) printf '%s\n' "$CASSANDRA_PORT:CQL" "$CASSANDRA_STORAGE_PORT:storage" "$CASSANDRA_JMX_PORT:JMX" ;;
   esac
 }

@@ -33,7 +33,10 @@ function pidAlive(pid: number): boolean {
 /** The first line of an error's message and of its cause (fetch hides the real reason there). */
 function message(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  const cause =
+    error.cause instanceof Error && !error.message.includes(error.cause.message)
+      ? ` (${error.cause.message})`
+      : '';
   return (`${error.message}${cause}`.split('\n')[0] ?? '').trim();
 }
 
