@@ -457,7 +457,7 @@ wait_ready() {
   timeout=$(server_timeout "$s")
   out=$(probe "$s" --timeout "$timeout" ${pid:+--pid "$pid"} 2>&1) || rc=$?
   if ((rc == 0)); then
-    say "$out"
+    say "$out (ready ${SECONDS}s into this run)"
     return 0
   fi
   local port
@@ -506,7 +506,9 @@ cmd_up() {
   fi
   for s in "${to_start[@]}"; do install_server "$s"; done
   local t0=$SECONDS
-  for s in "${to_start[@]}"; do
+  # Slowest first: Cassandra boots while Kafka formats its storage (first run) and starts.
+  for s in cassandra registry kafka; do
+    [[ " ${to_start[*]} " == *" $s "* ]] || continue
     say "$s: starting (log $(server_log "$s"))"
     "start_$s"
   done
