@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { AGE_REFERENCE_TIME, buildResponse, generateUsers } from './generate-users.ts';
+import { AGE_REFERENCE_TIME, buildResponse, generateUsers, renderResponse } from './generate-users.ts';
 import { parseApiQuery } from './api-query.ts';
 import { NATIONALITIES, USER_FIELDS, type RandomUser, type RandomUserResult } from './types.ts';
 
@@ -285,5 +285,22 @@ describe('buildResponse', () => {
     const response = buildResponse(parseApiQuery(new URLSearchParams('seed=abc&noinfo')));
     assert.equal('info' in response, false);
     assert.equal(response.results.length, 1);
+  });
+});
+
+describe('renderResponse', () => {
+  it('writes exactly the UTF-8 of JSON.stringify(buildResponse(query))', () => {
+    const queries = [
+      'seed=render&results=3000',
+      'seed=render&results=500&page=9&nat=ir,ua,rs,tr,de,fr,no',
+      'seed=render&results=200&inc=name,location,nat',
+      'seed=render&results=200&exc=login,gender,picture&noinfo',
+      'seed=render&results=50&inc=login,id,dob,registered,phone,cell,email',
+      `seed=${encodeURIComponent('quote " backslash \\ ünïcödé \u2028 done')}&results=5`,
+    ];
+    for (const query of queries) {
+      const parsed = parseApiQuery(new URLSearchParams(query));
+      assert.equal(renderResponse(parsed).toString('utf8'), JSON.stringify(buildResponse(parsed)), query);
+    }
   });
 });

@@ -3,9 +3,14 @@ import { NATIONALITIES, type Nationality } from './types.ts';
 import { PROFILES } from './nationalities.ts';
 import { toAsciiSlug } from './transliterate.ts';
 
-/** A name as shown, with its ASCII form ready for email addresses. */
-export interface PoolName {
+/** A text as shown, and already escaped as a JSON string (quotes included) for the direct renderer. */
+export interface PoolText {
   text: string;
+  json: string;
+}
+
+/** A name, with its ASCII form ready for email addresses. */
+export interface PoolName extends PoolText {
   slug: string;
 }
 
@@ -15,9 +20,9 @@ export interface LocalePools {
   femaleFirst: readonly PoolName[];
   maleLast: readonly PoolName[];
   femaleLast: readonly PoolName[];
-  cities: readonly string[];
-  states: readonly string[];
-  streets: readonly string[];
+  cities: readonly PoolText[];
+  states: readonly PoolText[];
+  streets: readonly PoolText[];
 }
 
 /** How many faker draws fill each pool; duplicates are dropped, so small locale lists stay small. */
@@ -34,9 +39,13 @@ function sample(draw: () => string): string[] {
   return [...seen];
 }
 
+function texts(values: readonly string[]): PoolText[] {
+  return values.map((text) => ({ text, json: JSON.stringify(text) }));
+}
+
 function names(values: string[]): PoolName[] {
   // A name that transliterates to nothing still needs something before the "@".
-  return values.map((text) => ({ text, slug: toAsciiSlug(text) || 'user' }));
+  return values.map((text) => ({ text, json: JSON.stringify(text), slug: toAsciiSlug(text) || 'user' }));
 }
 
 /**
@@ -55,9 +64,9 @@ export function localePools(nat: Nationality): LocalePools {
     // Some locales (uk) inflect last names by sex.
     maleLast: names(sample(() => faker.person.lastName('male'))),
     femaleLast: names(sample(() => faker.person.lastName('female'))),
-    cities: profile.cities ?? sample(() => faker.location.city()),
-    states: profile.states ?? sample(() => faker.location.state()),
-    streets: sample(() => faker.location.street()),
+    cities: texts(profile.cities ?? sample(() => faker.location.city())),
+    states: texts(profile.states ?? sample(() => faker.location.state())),
+    streets: texts(sample(() => faker.location.street())),
   };
   cache.set(nat, pools);
   return pools;

@@ -11,7 +11,7 @@ import {
 } from '@userstream/shared';
 import { parseApiQuery, type ApiQuery } from './api-query.ts';
 import { FaultInjector, faultControlSchema, NO_FAULTS, type FaultSettings } from './faults.ts';
-import { buildResponse } from './generate-users.ts';
+import { renderResponse } from './generate-users.ts';
 import { localePools, loginWords } from './locale-pools.ts';
 import { PageCache } from './page-cache.ts';
 import { NATIONALITIES } from './types.ts';
@@ -88,7 +88,7 @@ export async function startRandomUserSource(
       cacheHits.inc();
       return cached;
     }
-    const body = Buffer.from(JSON.stringify(buildResponse(query)));
+    const body = renderResponse(query);
     if (key !== undefined) cache.set(key, body);
     return body;
   }
