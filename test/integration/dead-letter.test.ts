@@ -21,6 +21,7 @@ import {
   stack,
   startService,
   waitFor,
+  killLeftovers,
 } from './support.ts';
 
 const userId = (n: number) => `0d2a1f3c-5b6e-4f70-8a9b-${String(n).padStart(12, '0')}`;
@@ -51,6 +52,7 @@ describe('dead-letter topic', () => {
     await producer.connect();
   });
   after(async () => {
+    await killLeftovers();
     await producer?.disconnect();
     await db?.shutdown();
   });

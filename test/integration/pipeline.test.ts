@@ -13,6 +13,7 @@ import {
   startService,
   topicSize,
   waitFor,
+  killLeftovers,
 } from './support.ts';
 
 interface RawUser {
@@ -50,6 +51,7 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
   });
   after(async () => {
     await consumer?.stop();
+    await killLeftovers();
     await db?.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     await db?.shutdown();
     await source?.close();

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRandomUserSource } from '@userstream/randomuser-source';
-import { freshNames, opsPort, startService, topicSize, waitFor } from './support.ts';
+import { freshNames, killLeftovers, opsPort, startService, topicSize, waitFor } from './support.ts';
 
 describe('producer against a faulty source and over HTTP', () => {
   let source: Awaited<ReturnType<typeof startRandomUserSource>>;
@@ -10,7 +10,10 @@ describe('producer against a faulty source and over HTTP', () => {
     source = await startRandomUserSource({ port: 0, host: '127.0.0.1' });
     controlUrl = new URL('/_faults', source.url).toString();
   });
-  after(() => source?.close());
+  after(async () => {
+    await killLeftovers();
+    await source?.close();
+  });
 
   const queueFaults = async (body: object): Promise<void> => {
     const response = await fetch(controlUrl, {

@@ -175,6 +175,19 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** SIGKILLs every service a test started and left running (after a failed assertion), so the file can end. */
+export async function killLeftovers(): Promise<void> {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  started.clear();
+}
+
 /** Starts `services/<name>/src/main.ts` with the stack's settings plus `env`. */
 export function startService(
   name: 'producer' | 'consumer',
@@ -186,6 +199,7 @@ export function startService(
     env: { ...process.env, ...stack, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
