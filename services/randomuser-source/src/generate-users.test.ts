@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { AGE_REFERENCE_TIME, buildResponse, generateUsers, renderResponse } from './generate-users.ts';
@@ -100,6 +101,34 @@ describe('generateUsers', () => {
     const first = JSON.stringify(generateUsers({ seed: 'same', page: 3, results: 250 }));
     const second = JSON.stringify(generateUsers({ seed: 'same', page: 3, results: 250 }));
     assert.equal(first, second);
+  });
+
+  it('derives login.uuid from seed, page and index alone: pinned, so a change of derivation shows', () => {
+    const uuids = generateUsers({ seed: 'golden', results: 3 }).map((user) => complete(user).login.uuid);
+    assert.deepEqual(uuids, [
+      'a1bcf795-bd74-4286-8a83-c79cd4347c14',
+      '7e9bab00-45e4-4fdd-a9b3-157b176cc6ca',
+      '96edbafe-a315-4fe6-addb-53566ac8fb08',
+    ]);
+    const norwegian = generateUsers({ seed: 'golden', page: 2, nat: ['NO'] }).map(
+      (user) => complete(user).login.uuid,
+    );
+    assert.deepEqual(norwegian, ['29ac18b3-2aa7-4df9-bb54-f81a4c124eb8']);
+  });
+
+  it('gives the same bytes in another process (the faker pools are seeded, not random)', () => {
+    const options = { seed: 'other-process', page: 5, results: 200, nat: ['ir', 'ua', 'gb', 'no'] };
+    const script =
+      `import { generateUsers } from ${JSON.stringify(new URL('./generate-users.ts', import.meta.url).href)};` +
+      `process.stdout.write(JSON.stringify(generateUsers(${JSON.stringify(options)})));`;
+    const elsewhere = execFileSync(
+      process.execPath,
+      ['--conditions=source', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(elsewhere, JSON.stringify(generateUsers(options)));
   });
 
   it('keeps user i the same whatever results asks for', () => {

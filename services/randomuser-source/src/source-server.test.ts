@@ -42,7 +42,9 @@ describe('startRandomUserSource', () => {
         const response = await fetch(`${base}${path}?${query}`);
         assert.equal(response.status, 200);
         assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-        return response.text();
+        const body = await response.text();
+        assert.equal(response.headers.get('content-length'), String(Buffer.byteLength(body)));
+        return body;
       }),
     );
     assert.equal(new Set(bodies).size, 1);

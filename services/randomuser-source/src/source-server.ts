@@ -44,7 +44,6 @@ export interface RandomUserSource {
 /** The body of upstream's own 500. */
 const UPSTREAM_ERROR =
   'Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you.';
-const JSON_UTF8 = { 'content-type': 'application/json; charset=utf-8' };
 const MAX_CONTROL_BODY_BYTES = 1_000_000;
 
 /** Starts the offline randomuser.me 1.4 API (with /_faults, /healthz, /readyz, /metrics) and resolves once it listens. */
@@ -132,10 +131,11 @@ export async function startRandomUserSource(
     const body = render(query);
     if (outcome === 'malformed') {
       // A proper prefix of a JSON object never parses: the client sees a 200 it cannot read.
-      return { status: 200, raw: body.subarray(0, Math.floor(body.length / 2)), headers: JSON_UTF8 };
+      const truncated = body.subarray(0, Math.floor(body.length / 2));
+      return { status: 200, raw: truncated, headers: jsonHeaders(truncated) };
     }
     usersServed.inc(query.results);
-    return { status: 200, raw: body, headers: JSON_UTF8 };
+    return { status: 200, raw: body, headers: jsonHeaders(body) };
   }
 
   const routes: Record<string, RouteHandler> = {
@@ -188,6 +188,11 @@ export async function startRandomUserSource(
       await server.close();
     },
   };
+}
+
+/** Headers for a JSON body; a Content-Length spares the client chunked decoding of a 5 MB page. */
+function jsonHeaders(body: Buffer): Record<string, string> {
+  return { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) };
 }
 
 /** The request body as text, refusing more than MAX_CONTROL_BODY_BYTES. */
