@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 import { buildDlqHeaders, type SourcePosition } from './dlq-headers.ts';
 
 /** A message that could not be processed, with the error that stopped it. */
@@ -23,6 +23,8 @@ export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   return {
     connect: () => producer.connect(),

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { UserRecord } from '@userstream/shared';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 
@@ -22,6 +22,8 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
 
