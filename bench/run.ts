@@ -11,6 +11,7 @@ import { upsertParams, upsertStatement } from '../services/consumer/src/write/ca
 import {
   cassandraClient,
   freshNames,
+  killLeftovers,
   REPO_ROOT,
   stack,
   startService,
@@ -89,7 +90,7 @@ async function sinkCeiling(): Promise<number> {
     return records.length / seconds;
   };
   const byConcurrency: Record<number, number> = {};
-  for (const concurrency of [32, 64, 128, 256]) {
+  for (const concurrency of [64, 128, 256, 512, 1024]) {
     byConcurrency[concurrency] = await attempt(concurrency);
     log(`sink: concurrency ${concurrency}: ${byConcurrency[concurrency]!.toFixed(0)} rows/s`);
   }
@@ -202,7 +203,7 @@ async function drain(names: ReturnType<typeof freshNames>, processes: number) {
 // 4. End-to-end latency at a steady rate: the producer runs every second with a batch of LATENCY_RATE.
 async function latency() {
   const names = freshNames('bench_lat');
-  const consumer = startService('consumer', { ...names, LOG_LEVEL: 'warn', HTTP_PORT: '18095' });
+  const consumer = startService('consumer', { ...names, LOG_LEVEL: 'info', HTTP_PORT: '18095' });
   await consumer.waitForOutput(/"msg":"consuming"/);
   const consumerRss = watchPeakRss(consumer.child.pid!);
   const producer = startService('producer', {
@@ -372,6 +373,7 @@ try {
   writeFileSync(`${REPO_ROOT}/bench-results/latest.md`, `${table}\n`);
   console.log(`\n${table}\n\nwritten to bench-results/${stamp}.json and bench-results/latest.md`);
 } finally {
+  await killLeftovers();
   sourceProcess.kill('SIGTERM');
   await db.shutdown();
 }
