@@ -7,6 +7,7 @@ export {
 export {
   generateUsers,
   buildResponse,
+  renderResponse,
   AGE_REFERENCE_TIME,
   type GenerateUsersOptions,
 } from './generate-users.ts';
