@@ -10,7 +10,13 @@ import {
   type RouteResult,
 } from '@userstream/shared';
 import { parseApiQuery, type ApiQuery } from './api-query.ts';
-import { FaultInjector, faultControlSchema, NO_FAULTS, type FaultSettings } from './faults.ts';
+import {
+  FaultInjector,
+  faultControlSchema,
+  NO_FAULTS,
+  type FaultOutcome,
+  type FaultSettings,
+} from './faults.ts';
 import { renderResponse } from './generate-users.ts';
 import { localePools, loginWords } from './locale-pools.ts';
 import { PageCache } from './page-cache.ts';
@@ -106,7 +112,7 @@ export async function startRandomUserSource(
   };
 
   async function answer(
-    outcome: ReturnType<FaultInjector['next']>,
+    outcome: FaultOutcome,
     url: URL,
     slowDelayMs: number,
     retryAfterSeconds: number,
