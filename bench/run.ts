@@ -92,7 +92,7 @@ async function sinkCeiling(): Promise<number> {
   const byConcurrency: Record<number, number> = {};
   for (const concurrency of [64, 128, 256, 512, 1024]) {
     byConcurrency[concurrency] = await attempt(concurrency);
-    log(`sink: concurrency ${concurrency}: ${byConcurrency[concurrency]!.toFixed(0)} rows/s`);
+    log(`sink: concurrency ${concurrency}: ${byConcurrency[concurrency].toFixed(0)} rows/s`);
   }
   const best = Number(Object.entries(byConcurrency).sort((a, b) => b[1] - a[1])[0]![0]);
   const reps = [byConcurrency[best]!, await attempt(best), await attempt(best)];

@@ -31,7 +31,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   const name = warning instanceof Error ? warning.name : typeof rest[0] === 'string' ? rest[0] : '';
   if (name === 'TimeoutNegativeWarning') return;
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+});
 
 /** A kafkajs client whose logs go to pino; kafkajs INFO chatter is kept at WARN unless debugging. */
 export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
