@@ -70,6 +70,7 @@ runMain('consumer', async () => {
     keyspace: config.CASSANDRA_KEYSPACE,
     table: config.CASSANDRA_TABLE,
     concurrency: config.CONSUMER_WRITE_CONCURRENCY,
+    batchRows: config.CONSUMER_WRITE_BATCH_ROWS,
   });
   const loop = createConsumerLoop(
     kafka,
