@@ -11,6 +11,7 @@ import { upsertParams, upsertStatement } from '../services/consumer/src/write/ca
 import {
   cassandraClient,
   freshNames,
+  imageCommand,
   killLeftovers,
   REPO_ROOT,
   stack,
@@ -59,15 +60,11 @@ const db = await cassandraClient();
 
 // The offline source, as its own process (it competes for the same two cores, as it would in a real run).
 const sourcePort = 18_088;
-const sourceProcess = spawn(
-  process.execPath,
-  ['--conditions=source', 'services/randomuser-source/src/main.ts'],
-  {
-    cwd: REPO_ROOT,
-    env: { ...process.env, HTTP_PORT: String(sourcePort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
-  },
-);
+const sourceProcess = spawn(process.execPath, imageCommand('randomuser-source'), {
+  cwd: REPO_ROOT,
+  env: { ...process.env, HTTP_PORT: String(sourcePort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  stdio: 'inherit',
+});
 const sourceUrl = `http://127.0.0.1:${sourcePort}/api/1.4/`;
 await waitFor('the offline source', async () =>
   (await fetch(`http://127.0.0.1:${sourcePort}/healthz`)).ok ? true : undefined,

@@ -64,12 +64,16 @@ describe('docker/Dockerfile: rules', () => {
     }
   });
 
-  it('has a target per service, each running `node services/<svc>/dist/main.js` in exec form', () => {
+  it('has a target per service, each running `node [--flags] services/<svc>/dist/main.js` in exec form', () => {
     for (const { target } of TARGETS) {
       const cmd = effective(file, target, 'CMD');
       assert.ok(cmd, `target ${target} has no CMD`);
       const argv = execForm(cmd.args);
-      assert.deepEqual(argv, ['node', `services/${target}/dist/main.js`], `CMD of ${target}`);
+      assert.ok(argv, `CMD of ${target} is in exec form`);
+      assert.equal(argv[0], 'node', `CMD of ${target}`);
+      assert.equal(argv[argv.length - 1], `services/${target}/dist/main.js`, `CMD of ${target}`);
+      for (const flag of argv.slice(1, -1))
+        assert.match(flag, /^--[a-z-]+(=\S+)?$/, `CMD of ${target}: node flag ${flag}`);
       assert.equal(effective(file, target, 'ENTRYPOINT'), undefined, `${target} must not wrap node`);
     }
     for (const stage of file.stages) {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { effective, execForm, readDockerfile } from '../docker/dockerfile.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -188,13 +189,28 @@ export async function killLeftovers(): Promise<void> {
   started.clear();
 }
 
-/** Starts `services/<name>/src/main.ts` with the stack's settings plus `env`. */
+/** The node flags and script the image's CMD gives a service (docker/Dockerfile), e.g. heap limits. */
+export function imageCommand(name: string): string[] {
+  const cmd = effective(readDockerfile(), name, 'CMD');
+  const argv = cmd ? execForm(cmd.args) : undefined;
+  if (!argv || argv[0] !== 'node') throw new Error(`docker/Dockerfile: no exec-form node CMD for ${name}`);
+  return argv.slice(1);
+}
+
+/**
+ * Starts `services/<name>/src/main.ts` with the stack's settings plus `env`; with USERSTREAM_RUN_BUILT=1
+ * (the benchmark sets it) the built service runs instead, exactly as the image's CMD starts it.
+ */
 export function startService(
   name: 'producer' | 'consumer',
   env: Record<string, string>,
   args: string[] = [],
 ): ServiceProcess {
-  const child = spawn(process.execPath, ['--conditions=source', `services/${name}/src/main.ts`, ...args], {
+  const entry =
+    process.env.USERSTREAM_RUN_BUILT === '1'
+      ? imageCommand(name)
+      : ['--conditions=source', `services/${name}/src/main.ts`];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...stack, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
