@@ -114,6 +114,8 @@ runMain('consumer', async () => {
         logger,
         retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+        // Two full waves of write requests: enough to keep Cassandra busy, small enough to bound memory.
+        chunkSize: 2 * config.CONSUMER_WRITE_CONCURRENCY * config.CONSUMER_WRITE_BATCH_ROWS,
         onUnavailable: (unavailable) => loop.setPaused(unavailable),
       },
       batch,

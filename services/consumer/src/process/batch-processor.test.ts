@@ -85,6 +85,7 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
     logger: createLogger('test', 'silent'),
     retryBaseMs: 1,
     retryMaxMs: 2,
+    chunkSize: 1_000,
     onUnavailable: (value) => unavailable.push(value),
   };
   let running = true;
@@ -196,4 +197,28 @@ test('stopping during an outage resolves nothing, so the batch is redelivered', 
   await assert.rejects(processBatch(h.deps, h.batch([message(1, 'ok:1')])), StoppedWhileRetrying);
   assert.deepEqual(h.resolved, []);
   assert.deepEqual(h.letters, []);
+});
+
+test('a batch is processed in chunks: offsets advance after each chunk is written', async () => {
+  const h = harness();
+  h.deps.chunkSize = 2;
+  await processBatch(
+    h.deps,
+    h.batch([
+      message(1, 'ok:1'),
+      message(2, 'ok:2'),
+      message(3, 'bad-frame'),
+      message(4, 'ok:4'),
+      message(5, 'ok:5'),
+    ]),
+  );
+  assert.deepEqual(h.resolved, ['2', '4', '5']);
+  assert.deepEqual(
+    h.written.map((r) => r.offset),
+    ['1', '2', '4', '5'],
+  );
+  assert.deepEqual(
+    h.letters.map((l) => l.source.offset),
+    ['3'],
+  );
 });

@@ -32,6 +32,8 @@ export interface ProcessorDependencies {
   logger: Logger;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** Messages decoded and written at a time: bounds memory, and lets offsets advance within a big batch. */
+  chunkSize: number;
   /** Called with true while a dependency is down (the loop pauses fetching), false when it is back. */
   onUnavailable(unavailable: boolean): void;
 }
@@ -50,8 +52,19 @@ export class StoppedWhileRetrying extends Error {
  * unavailable) are retried with backoff, never dead-lettered, and never skipped.
  */
 export async function processBatch(deps: ProcessorDependencies, batch: BatchContext): Promise<void> {
-  if (batch.messages.length === 0) return;
-  deps.metrics.consumed.inc(batch.messages.length);
+  for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
+    await processChunk(deps, batch, batch.messages.slice(start, start + deps.chunkSize));
+  }
+}
+
+/** Decode, validate, write, dead-letter, then resolve: one chunk of a partition's batch, in order. */
+async function processChunk(
+  deps: ProcessorDependencies,
+  batch: BatchContext,
+  messages: KafkaMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  deps.metrics.consumed.inc(messages.length);
 
   const rows: RowToWrite[] = [];
   const rowMessages: KafkaMessage[] = [];
@@ -70,7 +83,7 @@ export async function processBatch(deps: ProcessorDependencies, batch: BatchCont
   });
 
   // Decode and validate.
-  for (const message of batch.messages) {
+  for (const message of messages) {
     const record = await retryTransient(deps, batch, 'decode', () => decodeOrError(deps, message.value));
     if (record instanceof Error) {
       letters.push(letterFor(message, record));
@@ -124,8 +137,8 @@ export async function processBatch(deps: ProcessorDependencies, batch: BatchCont
     }
   }
 
-  // Every message of the batch is now written or dead-lettered.
-  batch.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+  // Every message of the chunk, and so every earlier one of the partition, is written or dead-lettered.
+  batch.resolveOffset(messages[messages.length - 1]!.offset);
   await batch.heartbeat();
 }
 
