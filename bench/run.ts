@@ -35,6 +35,7 @@ const SINK_ROWS = quick ? 30_000 : 100_000;
 const REPS = quick ? 3 : 1;
 const LATENCY_SECONDS = quick ? 20 : 60;
 const LATENCY_RATE = 2_000;
+const LATENCY_SEND_CHUNK = 200;
 const REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
 
 const log = (message: string) => console.log(`[bench] ${message}`);
@@ -223,12 +224,19 @@ async function drain(names: ReturnType<typeof freshNames>, processes: number) {
   for (let i = 0; i < processes; i++)
     consumers.push(startService('consumer', { ...target, LOG_LEVEL: 'warn', HTTP_PORT: String(18_090 + i) }));
   const watchers = consumers.map((c) => watchPeakRss(c.child.pid!));
+  // Also timed from the first written row, to show the steady rate apart from start-up and group join.
+  let firstRowAt: number | undefined;
+  let firstRowCount = 0;
   await waitFor(
     `${N} rows written by ${processes} consumer(s)`,
     async () => {
       let written = 0;
       for (let i = 0; i < processes; i++) {
         written += sampleValue(await scrape(18_090 + i), 'userstream_consumer_records_written_total');
+      }
+      if (firstRowAt === undefined && written > 0) {
+        firstRowAt = performance.now();
+        firstRowCount = written;
       }
       return written >= N ? true : undefined;
     },
@@ -251,7 +259,14 @@ async function drain(names: ReturnType<typeof freshNames>, processes: number) {
   );
   if (count !== N) throw new Error(`drain: expected ${N} rows, found ${count}`);
   await db.execute(`DROP KEYSPACE ${target.CASSANDRA_KEYSPACE}`);
-  return { recordsPerSecond: N / seconds, seconds, peakRssMiB: peak };
+  const steadySeconds = (performance.now() - (firstRowAt ?? started)) / 1000;
+  return {
+    recordsPerSecond: N / seconds,
+    seconds,
+    steadyRecordsPerSecond: (N - firstRowCount) / steadySeconds,
+    startupSeconds: ((firstRowAt ?? started) - started) / 1000,
+    peakRssMiB: peak,
+  };
 }
 
 // 4. End-to-end latency at a steady rate: the producer runs every second with a batch of LATENCY_RATE.
@@ -266,6 +281,8 @@ async function latency() {
     PRODUCER_BATCH_SIZE: String(LATENCY_RATE),
     PRODUCER_SCHEDULE: '* * * * * *',
     PRODUCER_RUN_ON_START: 'false',
+    // Smaller produce requests let the consumer start on a burst sooner: the latency-tuned setting.
+    KAFKA_SEND_CHUNK: String(LATENCY_SEND_CHUNK),
     LOG_LEVEL: 'warn',
     HTTP_PORT: '18096',
   });
@@ -367,20 +384,25 @@ try {
   const drain2 = await drain(drainNames!, 2);
   log(`drain, 2 consumers: ${fmt(drain2.recordsPerSecond)} records/s`);
   results.drain = { one: drain1, two: drain2 };
-  rows.push([
-    'Consumer drain, 1 process',
-    `${fmt(drain1.recordsPerSecond)} rec/s`,
-    (drain1.recordsPerSecond / sink).toFixed(2),
-    '>= 0.85 of sink',
-    drain1.recordsPerSecond / sink >= 0.85 ? 'met' : 'missed',
-  ]);
-  rows.push([
-    'Consumer drain, 2 processes',
-    `${fmt(drain2.recordsPerSecond)} rec/s`,
-    (drain2.recordsPerSecond / sink).toFixed(2),
-    '>= 0.85 of sink',
-    drain2.recordsPerSecond / sink >= 0.85 ? 'met' : 'missed',
-  ]);
+  for (const [label, d] of [
+    ['1 process', drain1],
+    ['2 processes', drain2],
+  ] as const) {
+    rows.push([
+      `Consumer drain, ${label} (from process start)`,
+      `${fmt(d.recordsPerSecond)} rec/s`,
+      (d.recordsPerSecond / sink).toFixed(2),
+      '>= 0.85 of sink',
+      d.recordsPerSecond / sink >= 0.85 ? 'met' : 'missed',
+    ]);
+    rows.push([
+      `Consumer drain, ${label} (from the first row; start-up ${d.startupSeconds.toFixed(1)} s)`,
+      `${fmt(d.steadyRecordsPerSecond)} rec/s`,
+      (d.steadyRecordsPerSecond / sink).toFixed(2),
+      '',
+      '',
+    ]);
+  }
 
   const lat = await latency();
   log(`latency at ${fmt(lat.offeredRate)} rec/s: p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms`);
@@ -389,7 +411,7 @@ try {
     `Produce→row latency at ${fmt(lat.offeredRate)} rec/s, ${LATENCY_SECONDS} s`,
     `p50 ${lat.p50.toFixed(0)} / p95 ${lat.p95.toFixed(0)} / p99 ${lat.p99.toFixed(0)} ms`,
     '',
-    `p99 <= 250 ms; max <= ${lat.maxBound} ms`,
+    `p99 <= 250 ms; max <= ${lat.maxBound} ms; KAFKA_SEND_CHUNK=${LATENCY_SEND_CHUNK}`,
     lat.p99 <= 250 ? 'met' : 'missed',
   ]);
 
