@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import cassandra from 'cassandra-driver';
-import { applySchema, createUserEncoder } from '@userstream/shared';
+import { applySchema, countRows, createUserEncoder } from '@userstream/shared';
 import { toUserRecords } from '../services/producer/src/validate/to-user-record.ts';
 import { upsertParams, upsertStatement } from '../services/consumer/src/write/cassandra-sink.ts';
 import {
@@ -118,9 +118,7 @@ async function sinkCeiling(): Promise<number> {
       );
     }
     const seconds = (performance.now() - started) / 1000;
-    const written = Number(
-      (await db.execute(`SELECT COUNT(*) AS n FROM ${names.CASSANDRA_KEYSPACE}.users`)).first().get('n'),
-    );
+    const written = await countRows(db, names.CASSANDRA_KEYSPACE, 'users');
     if (written !== records.length)
       throw new Error(`sink ceiling: ${written} of ${records.length} rows written`);
     await db.execute(`DROP KEYSPACE ${names.CASSANDRA_KEYSPACE}`);
@@ -242,24 +240,17 @@ async function drain(names: ReturnType<typeof freshNames>, processes: number) {
     },
     1_800_000,
   );
-  const seconds = (performance.now() - started) / 1000;
+  const finished = performance.now();
+  const seconds = (finished - started) / 1000;
   for (const c of consumers) {
     const code = await c.stop();
     if (code !== 0) throw new Error(`consumer exited ${code}:\n${c.output().slice(-3_000)}`);
   }
   const peak = Math.max(...watchers.map((w) => w.stop()));
-  const count = Number(
-    (
-      await db.execute(`SELECT COUNT(*) AS n FROM ${target.CASSANDRA_KEYSPACE}.users`, [], {
-        readTimeout: 300_000,
-      })
-    )
-      .first()
-      .get('n'),
-  );
+  const count = await countRows(db, target.CASSANDRA_KEYSPACE, 'users');
   if (count !== N) throw new Error(`drain: expected ${N} rows, found ${count}`);
   await db.execute(`DROP KEYSPACE ${target.CASSANDRA_KEYSPACE}`);
-  const steadySeconds = (performance.now() - (firstRowAt ?? started)) / 1000;
+  const steadySeconds = (finished - (firstRowAt ?? started)) / 1000;
   return {
     recordsPerSecond: N / seconds,
     seconds,

@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
+import { countRows } from '@userstream/shared';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const once = process.argv.includes('--once');
@@ -111,14 +112,14 @@ if (once) {
     const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
     const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
     if (written + dead >= expected) {
-      const rows = await client.execute(
-        `SELECT COUNT(*) AS n FROM ${env.CASSANDRA_KEYSPACE ?? 'userstream'}.${env.CASSANDRA_TABLE ?? 'users'}`,
-        [],
-        { readTimeout: 120_000 },
+      const rows = await countRows(
+        client,
+        env.CASSANDRA_KEYSPACE ?? 'userstream',
+        env.CASSANDRA_TABLE ?? 'users',
       );
       console.log(
         `[pipeline] done: ${expected} users in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ` +
-          `written ${written}, dead-lettered ${dead}, rows in the table ${String(rows.first().get('n'))}`,
+          `written ${written}, dead-lettered ${dead}, rows in the table ${rows}`,
       );
       await client.shutdown();
       await stopAll(0);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { effective, execForm, readDockerfile } from '../docker/dockerfile.ts';
+import { countRows as countTableRows } from '@userstream/shared';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -72,15 +73,8 @@ export async function waitFor<T>(
 }
 
 /** Number of rows in `keyspace.table`. */
-export async function countRows(
-  client: cassandra.Client,
-  keyspace: string,
-  table = 'users',
-): Promise<number> {
-  const result = await client.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.${table}`, [], {
-    readTimeout: 60_000,
-  });
-  return Number(result.first().get('n'));
+export function countRows(client: cassandra.Client, keyspace: string, table = 'users'): Promise<number> {
+  return countTableRows(client, keyspace, table);
 }
 
 /** Every row of `keyspace.table`, as plain objects. */

@@ -57,3 +57,23 @@ export function schemaStatements(names: SchemaNames): string[] {
 export async function applySchema(client: cassandra.Client, names: SchemaNames): Promise<void> {
   for (const statement of schemaStatements(names)) await client.execute(statement);
 }
+
+/**
+ * Number of rows in `keyspace.table`, counted page by page: a plain COUNT(*) is one request and times out
+ * on the server for large tables.
+ */
+export async function countRows(client: cassandra.Client, keyspace: string, table: string): Promise<number> {
+  let count = 0;
+  let pageState: string | undefined;
+  do {
+    const page = await client.execute(`SELECT id FROM ${keyspace}.${table}`, [], {
+      prepare: true,
+      fetchSize: 10_000,
+      readTimeout: 60_000,
+      ...(pageState ? { pageState } : {}),
+    });
+    count += page.rowLength;
+    pageState = page.pageState ?? undefined;
+  } while (pageState);
+  return count;
+}
