@@ -84,6 +84,47 @@ describe('consumer under failure', () => {
     }
   });
 
+  test('two consumer processes in one group share the partitions: every row once, both did work', async () => {
+    const names = freshNames('it_scale');
+    try {
+      // Both members join before any data, so the partitions are split between them from the first record.
+      const a = startService('consumer', names);
+      await a.waitForOutput(/"msg":"consuming"/);
+      const b = startService('consumer', names);
+      const [portA, portB] = [await opsPort(a), await opsPort(b)];
+      const assigned = (output: string) =>
+        [...output.matchAll(/"assignment":\{"[^"]+":\[([\d,]*)\]\}/g)].map((m) => m[1]).pop();
+      await waitFor('the rebalance to give both members partitions', () =>
+        Promise.resolve(assigned(a.output()) && assigned(b.output()) ? true : undefined),
+      );
+      const producer = startService(
+        'producer',
+        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: 'scale', PRODUCER_BATCH_SIZE: String(USERS) },
+        ['--once'],
+      );
+      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+      await waitFor(
+        'the group to catch up',
+        async () => ((await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined),
+        180_000,
+      );
+      const written = async (port: number) => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return Number(
+          /userstream_consumer_records_written_total\{service="consumer"\} (\d+)/.exec(text)?.[1] ?? 0,
+        );
+      };
+      const [byA, byB] = [await written(portA), await written(portB)];
+      assert.equal(await a.stop(), 0, a.output().slice(-3_000));
+      assert.equal(await b.stop(), 0, b.output().slice(-3_000));
+      assert.ok(byA > 0 && byB > 0, `both consumers wrote rows (${byA} and ${byB})`);
+      assert.ok(byA + byB >= USERS, 'together they wrote every message');
+      assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE), USERS);
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
   test('SIGTERM during consumption commits only what was written and exits 0', async () => {
     const names = await preload('it_term');
     try {
