@@ -99,7 +99,12 @@ describe('consumer under failure', () => {
       );
       const producer = startService(
         'producer',
-        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: 'scale', PRODUCER_BATCH_SIZE: String(USERS) },
+        {
+          ...names,
+          RANDOMUSER_URL: source.url,
+          RANDOMUSER_SEED: 'scale',
+          PRODUCER_BATCH_SIZE: String(USERS),
+        },
         ['--once'],
       );
       assert.equal(await producer.exited, 0, producer.output().slice(-3_000));

@@ -43,6 +43,20 @@ const user = (n: number, overrides: Partial<UserRecord> = {}): UserRecord => ({
   ...overrides,
 });
 
+/** One-partition topic and dead-letter topic for `names`, and an encoder with the registered schema id. */
+async function prepareTopics(names: ReturnType<typeof freshNames>) {
+  const kafka = createKafka({ brokers: [stack.KAFKA_BROKERS], clientId: 'it' }, createLogger('it', 'silent'));
+  await ensureTopics(kafka, [
+    { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
+    { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
+  ]);
+  const schemaId = await registerUserSchema(
+    createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
+    `${names.KAFKA_TOPIC}-value`,
+  );
+  return { schemaId, encode: createUserEncoder(schemaId) };
+}
+
 describe('dead-letter topic', () => {
   let db: cassandra.Client;
   let producer: Producer;
@@ -59,19 +73,7 @@ describe('dead-letter topic', () => {
 
   test('poison messages of each kind land in the DLQ with their headers; valid ones around them are written', async () => {
     const names = freshNames('it_dlq');
-    const kafka = createKafka(
-      { brokers: [stack.KAFKA_BROKERS], clientId: 'it' },
-      createLogger('it', 'silent'),
-    );
-    await ensureTopics(kafka, [
-      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ]);
-    const schemaId = await registerUserSchema(
-      createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
-      `${names.KAFKA_TOPIC}-value`,
-    );
-    const encode = createUserEncoder(schemaId);
+    const { schemaId, encode } = await prepareTopics(names);
     const framed = (id: number, body: Buffer) => {
       const header = Buffer.alloc(5);
       header.writeInt32BE(id, 1);
@@ -160,19 +162,7 @@ describe('dead-letter topic', () => {
         address text, postcode int, email text, username text, dob timestamp, registered_date timestamp, phone text,
         picture text, nat text, produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
     );
-    const kafka = createKafka(
-      { brokers: [stack.KAFKA_BROKERS], clientId: 'it' },
-      createLogger('it', 'silent'),
-    );
-    await ensureTopics(kafka, [
-      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ]);
-    const schemaId = await registerUserSchema(
-      createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
-      `${names.KAFKA_TOPIC}-value`,
-    );
-    const encode = createUserEncoder(schemaId);
+    const { encode } = await prepareTopics(names);
     await producer.send({
       topic: names.KAFKA_TOPIC,
       messages: [

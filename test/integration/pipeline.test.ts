@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type cassandra from 'cassandra-driver';
-import { startRandomUserSource } from '@userstream/randomuser-source';
+import { startRandomUserSource, type RandomUser } from '@userstream/randomuser-source';
 import {
   allRows,
   cassandraClient,
@@ -15,25 +15,6 @@ import {
   waitFor,
   killLeftovers,
 } from './support.ts';
-
-interface RawUser {
-  login: { uuid: string; username: string };
-  name: { first: string; last: string };
-  gender: string;
-  email: string;
-  phone: string;
-  nat: string;
-  dob: { date: string };
-  registered: { date: string };
-  picture: { medium: string };
-  location: {
-    street: { number: number; name: string };
-    city: string;
-    state: string;
-    country: string;
-    postcode: number | string;
-  };
-}
 
 describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra', () => {
   const names = freshNames('it_pipe');
@@ -74,7 +55,7 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
       (await countRows(db, names.CASSANDRA_KEYSPACE)) === USERS ? true : undefined,
     );
     const response = await fetch(`${source.url}?results=${USERS}&seed=${SEED}&page=1`);
-    const expected = ((await response.json()) as { results: RawUser[] }).results;
+    const expected = ((await response.json()) as { results: RandomUser[] }).results;
     const rows = new Map(
       (await allRows(db, names.CASSANDRA_KEYSPACE)).map((row) => [String(row.get('id')), row]),
     );
