@@ -23,16 +23,6 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
-// kafkajs 2.2 arms a throttle timer with a negative delay when the broker has never throttled it, and
-// Node.js 24 warns about that on every connection. Node clamps the delay to 1 ms, so it is harmless noise;
-// only that warning is dropped, every other one still goes to stderr.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
-  const name = warning instanceof Error ? warning.name : typeof rest[0] === 'string' ? rest[0] : '';
-  if (name === 'TimeoutNegativeWarning') return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-};
-
 /** A kafkajs client whose logs go to pino; kafkajs INFO chatter is kept at WARN unless debugging. */
 export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
   return new Kafka({
