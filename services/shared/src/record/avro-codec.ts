@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { DecodeError, describeError } from '../errors/pipeline-errors.ts';
 import type { UserRecord } from './user-record.ts';
@@ -27,7 +27,7 @@ const HEADER_BYTES = 5;
 export async function registerUserSchema(registry: SchemaRegistry, subject: string): Promise<number> {
   const { id } = await registry.register(loadUserAvroSchema(), {
     subject,
-    compatibility: 'BACKWARD' as never, // the library's COMPATIBILITY enum is not exported as a value
+    compatibility: COMPATIBILITY.BACKWARD,
   });
   return id;
 }
