@@ -227,7 +227,19 @@ export function startService(
         timeoutMs,
       ).then(() => undefined),
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        // A signal that lands before the service installs its handlers would kill it outright.
+        await waitFor(`${name} to install its signal handlers`, () =>
+          Promise.resolve(
+            /"msg":"starting (producer|consumer)"/.test(output) ||
+              child.exitCode !== null ||
+              child.signalCode !== null
+              ? true
+              : undefined,
+          ),
+        );
+        child.kill(signal);
+      }
       return exited;
     },
   };
