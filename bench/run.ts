@@ -63,7 +63,7 @@ const db = await cassandraClient();
 const sourcePort = 18_088;
 const sourceProcess = spawn(process.execPath, imageCommand('randomuser-source'), {
   cwd: REPO_ROOT,
-  env: { ...process.env, HTTP_PORT: String(sourcePort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  env: { ...process.env, HTTP_PORT: String(sourcePort), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
   stdio: 'inherit',
 });
 const sourceUrl = `http://127.0.0.1:${sourcePort}/api/1.4/`;
@@ -220,7 +220,7 @@ async function drain(names: ReturnType<typeof freshNames>, processes: number) {
   const started = performance.now();
   const consumers: ServiceProcess[] = [];
   for (let i = 0; i < processes; i++)
-    consumers.push(startService('consumer', { ...target, LOG_LEVEL: 'warn', HTTP_PORT: String(18_090 + i) }));
+    consumers.push(startService('consumer', { ...target, LOG_LEVEL: 'info', HTTP_PORT: String(18_090 + i) }));
   const watchers = consumers.map((c) => watchPeakRss(c.child.pid!));
   // Also timed from the first written row, to show the steady rate apart from start-up and group join.
   let firstRowAt: number | undefined;
@@ -274,7 +274,7 @@ async function latency() {
     PRODUCER_RUN_ON_START: 'false',
     // Smaller produce requests let the consumer start on a burst sooner: the latency-tuned setting.
     KAFKA_SEND_CHUNK: String(LATENCY_SEND_CHUNK),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     HTTP_PORT: '18096',
   });
   const producerRss = watchPeakRss(producer.child.pid!);

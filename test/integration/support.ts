@@ -228,16 +228,20 @@ export function startService(
       ).then(() => undefined),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
-        // A signal that lands before the service installs its handlers would kill it outright.
-        await waitFor(`${name} to install its signal handlers`, () =>
-          Promise.resolve(
-            /"msg":"starting (producer|consumer)"/.test(output) ||
-              child.exitCode !== null ||
-              child.signalCode !== null
-              ? true
-              : undefined,
-          ),
-        );
+        // A signal that lands before the service installs its handlers would kill it outright; the
+        // handlers are installed right after the "starting" line (logged at info; don't wait forever for it).
+        await waitFor(
+          `${name} to install its signal handlers`,
+          () =>
+            Promise.resolve(
+              /"msg":"starting (producer|consumer)"/.test(output) ||
+                child.exitCode !== null ||
+                child.signalCode !== null
+                ? true
+                : undefined,
+            ),
+          10_000,
+        ).catch(() => undefined);
         child.kill(signal);
       }
       return exited;
