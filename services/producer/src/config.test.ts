@@ -6,7 +6,7 @@ import { loadProducerConfig } from './config.ts';
 test('defaults need no environment', () => {
   const config = loadProducerConfig({});
   assert.equal(config.PRODUCER_BATCH_SIZE, 1_000);
-  assert.equal(config.PRODUCER_PAGE_SIZE, 5_000);
+  assert.equal(config.PRODUCER_PAGE_SIZE, 2_000);
   assert.equal(config.KAFKA_TOPIC, 'users_created');
   assert.equal(config.RANDOMUSER_URL, 'http://127.0.0.1:8088/api/1.4/');
   assert.equal(config.PRODUCER_SCHEDULE, '*/1 * * * *');

@@ -18,7 +18,8 @@ export const producerEnvSchema = z.object({
   RANDOMUSER_RETRY_MAX_MS: intVar(30_000, 1),
   PRODUCER_SCHEDULE: cron.default('*/1 * * * *'),
   PRODUCER_BATCH_SIZE: intVar(1_000, 1, 10_000_000),
-  PRODUCER_PAGE_SIZE: intVar(5_000, 1, 5_000),
+  // 2000 per call, not the API's 5000: the same throughput at about 40 MiB less memory (see README).
+  PRODUCER_PAGE_SIZE: intVar(2_000, 1, 5_000),
   PRODUCER_RUN_ON_START: boolVar(true),
   KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),
   KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
