@@ -11,6 +11,7 @@ import {
   ensureTopics,
   installShutdown,
   redactConfig,
+  registryConfigFrom,
   runMain,
   startOpsServer,
 } from '@userstream/shared';
@@ -32,11 +33,7 @@ runMain('consumer', async () => {
     { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumer` },
     logger,
   );
-  const registry = createRegistry({
-    url: config.SCHEMA_REGISTRY_URL,
-    username: config.SCHEMA_REGISTRY_USERNAME,
-    password: config.SCHEMA_REGISTRY_PASSWORD,
-  });
+  const registry = createRegistry(registryConfigFrom(config));
   const cassandra = createCassandraClient({
     contactPoints: config.CASSANDRA_CONTACT_POINTS,
     localDataCenter: config.CASSANDRA_LOCAL_DC,

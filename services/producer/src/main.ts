@@ -11,6 +11,7 @@ import {
   installShutdown,
   pingRegistry,
   redactConfig,
+  registryConfigFrom,
   runMain,
   startOpsServer,
 } from '@userstream/shared';
@@ -30,11 +31,7 @@ runMain('producer', async () => {
   logger.info({ config: redactConfig(config), once }, 'starting producer');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
-  const registryConfig = {
-    url: config.SCHEMA_REGISTRY_URL,
-    username: config.SCHEMA_REGISTRY_USERNAME,
-    password: config.SCHEMA_REGISTRY_PASSWORD,
-  };
+  const registryConfig = registryConfigFrom(config);
   const kafka = createKafka(
     { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-producer` },
     logger,

@@ -6,6 +6,19 @@ export interface RegistryConfig {
   password?: string | undefined;
 }
 
+/** The registry settings out of a parsed environment (kafkaEnvShape). */
+export function registryConfigFrom(env: {
+  SCHEMA_REGISTRY_URL: string;
+  SCHEMA_REGISTRY_USERNAME?: string | undefined;
+  SCHEMA_REGISTRY_PASSWORD?: string | undefined;
+}): RegistryConfig {
+  return {
+    url: env.SCHEMA_REGISTRY_URL,
+    username: env.SCHEMA_REGISTRY_USERNAME,
+    password: env.SCHEMA_REGISTRY_PASSWORD,
+  };
+}
+
 /** A Confluent Schema Registry client (works with Apicurio's ccompat API too). */
 export function createRegistry(config: RegistryConfig): SchemaRegistry {
   const auth =
