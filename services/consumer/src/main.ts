@@ -82,7 +82,7 @@ runMain('consumer', async () => {
     metrics,
     logger,
   );
-  const decode = createMessageDecoder(registry);
+  const decoder = createMessageDecoder(registry);
 
   const admin = kafka.admin();
   shutdown.add('admin', () => admin.disconnect());
@@ -104,7 +104,7 @@ runMain('consumer', async () => {
   await loop.start((batch) =>
     processBatch(
       {
-        decode,
+        decoder,
         sink,
         dlq,
         metrics,

@@ -17,6 +17,7 @@ import {
 } from './batch-processor.ts';
 import type { CassandraSink, RowToWrite, WriteOutcome } from '../write/cassandra-sink.ts';
 import type { DeadLetter } from '../deadletter/dlq-publisher.ts';
+import type { MessageDecoder } from '../decode/message-decoder.ts';
 
 // Unit scope: the decoder, sink and DLQ are doubles. Real Kafka/registry/Cassandra runs are in test/integration.
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -46,12 +47,28 @@ const message = (offset: number, value: string): KafkaMessage => ({
 });
 
 // Values: "ok:N" decodes to record N, "bad-frame" fails framing, "invalid" fails validation.
-async function decode(value: Buffer | null): Promise<UserRecord> {
+function decodeNow(value: Buffer | null): UserRecord {
   const text = value?.toString() ?? '';
   if (text === 'bad-frame') throw new DecodeError('no-confluent-framing', 'not framed');
   if (text === 'registry-down') throw new DecodeError('registry-unavailable', 'registry down');
   if (text === 'invalid') return validateUserRecord({ ...record(0), id: 'nope' });
-  return Promise.resolve(record(Number(text.split(':')[1])));
+  return record(Number(text.split(':')[1]));
+}
+
+/** Like the real decoder: nothing is cached until a first value has been decoded the waiting way. */
+function fakeDecoder(): MessageDecoder & { waited: number } {
+  let warm = false;
+  const decoder = {
+    waited: 0,
+    decode: (value: Buffer | null) => {
+      decoder.waited++;
+      const result = decodeNow(value);
+      warm = true;
+      return Promise.resolve(result);
+    },
+    decodeCached: (value: Buffer | null) => (warm ? decodeNow(value) : undefined),
+  };
+  return decoder;
 }
 
 function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] = []) {
@@ -71,7 +88,7 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
   };
   const metricsRegistry = createMetricsRegistry('test');
   const deps: ProcessorDependencies = {
-    decode,
+    decoder: fakeDecoder(),
     sink,
     dlq: {
       connect: () => Promise.resolve(),
@@ -174,10 +191,26 @@ test('a row Cassandra refuses for good goes to the DLQ with the write stage', as
   assert.deepEqual(h.resolved, ['6']);
 });
 
+test('once a schema is cached, values decode without waiting on the registry path', async () => {
+  const h = harness();
+  const decoder = fakeDecoder();
+  h.deps.decoder = decoder;
+  await processBatch(h.deps, h.batch([1, 2, 3, 4, 5].map((n) => message(n, `ok:${n}`))));
+  assert.equal(decoder.waited, 1);
+  assert.deepEqual(
+    h.written.map((row) => row.offset),
+    ['1', '2', '3', '4', '5'],
+  );
+});
+
 test('a registry outage during decode is retried, not dead-lettered', async () => {
   const h = harness();
   let calls = 0;
-  h.deps.decode = (value) => (calls++ < 2 ? decode(Buffer.from('registry-down')) : decode(value));
+  h.deps.decoder = {
+    decode: (value) =>
+      Promise.resolve().then(() => decodeNow(calls++ < 2 ? Buffer.from('registry-down') : value)),
+    decodeCached: () => undefined,
+  };
   await processBatch(h.deps, h.batch([message(1, 'ok:1')]));
   assert.equal(h.written.length, 1);
   assert.deepEqual(h.letters, []);

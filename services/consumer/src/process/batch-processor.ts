@@ -9,6 +9,7 @@ import {
   type UserRecord,
 } from '@userstream/shared';
 import type { CassandraSink, RowToWrite } from '../write/cassandra-sink.ts';
+import type { MessageDecoder } from '../decode/message-decoder.ts';
 import type { DeadLetter, DlqPublisher } from '../deadletter/dlq-publisher.ts';
 import type { ConsumerMetrics } from '../metrics.ts';
 
@@ -25,7 +26,7 @@ export interface BatchContext {
 }
 
 export interface ProcessorDependencies {
-  decode(value: Buffer | null): Promise<UserRecord>;
+  decoder: MessageDecoder;
   sink: CassandraSink;
   dlq: DlqPublisher;
   metrics: ConsumerMetrics;
@@ -84,7 +85,10 @@ async function processChunk(
 
   // Decode and validate.
   for (const message of messages) {
-    const record = await retryTransient(deps, batch, 'decode', () => decodeOrError(deps, message.value));
+    // Values whose schema is cached decode without a promise; the first of a schema id waits for the registry.
+    const record =
+      decodeCachedOrError(deps.decoder, message.value) ??
+      (await retryTransient(deps, batch, 'decode', () => decodeOrError(deps.decoder, message.value)));
     if (record instanceof Error) {
       letters.push(letterFor(message, record));
     } else {
@@ -143,14 +147,26 @@ async function processChunk(
 }
 
 /** Decodes one value; permanent failures come back as the error (to dead-letter), transient ones throw. */
-async function decodeOrError(deps: ProcessorDependencies, value: Buffer | null): Promise<UserRecord | Error> {
+async function decodeOrError(decoder: MessageDecoder, value: Buffer | null): Promise<UserRecord | Error> {
   try {
-    return await deps.decode(value);
+    return await decoder.decode(value);
   } catch (error) {
     if (error instanceof DecodeError && !error.permanent) throw error;
-    return error instanceof Error ? error : new Error(String(error));
+    return asError(error);
   }
 }
+
+/** decodeOrError without waiting: undefined when the schema is not cached yet (or a lookup must be retried). */
+function decodeCachedOrError(decoder: MessageDecoder, value: Buffer | null): UserRecord | Error | undefined {
+  try {
+    return decoder.decodeCached(value);
+  } catch (error) {
+    if (error instanceof DecodeError && !error.permanent) return undefined;
+    return asError(error);
+  }
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 async function retryTransient<T>(
   deps: ProcessorDependencies,

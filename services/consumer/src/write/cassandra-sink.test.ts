@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
-import { upsertParams, upsertStatement } from './cassandra-sink.ts';
+import { createCassandraSink, upsertParams, upsertStatement, type RowToWrite } from './cassandra-sink.ts';
 import { isPermanentWriteError } from './write-errors.ts';
 
 const record = {
@@ -50,4 +50,63 @@ test('classifies write errors: refused values are permanent, outages are transie
   assert.equal(isPermanentWriteError(new ResponseError(codes.overloaded, 'busy')), false);
   assert.equal(isPermanentWriteError(new NoHostAvailableError({})), false);
   assert.equal(isPermanentWriteError(new OperationTimedOutError('slow')), false);
+});
+
+/** A client double that records the rows of each request; `owner` maps an id to the host that owns it. */
+function recordingClient(hostCount: number, owner: (id: string) => string) {
+  const requests: string[][] = [];
+  const idOf = (params: unknown) => (params as unknown[])[0] as string;
+  const client = {
+    hosts: { length: hostCount },
+    getReplicas: (_keyspace: string, key: Buffer) => [
+      { address: owner(new cassandra.types.Uuid(key).toString()) },
+    ],
+    execute: (_query: string, params: unknown) => {
+      requests.push([idOf(params)]);
+      return Promise.resolve();
+    },
+    batch: (queries: { params: unknown }[]) => {
+      requests.push(queries.map((q) => idOf(q.params)));
+      return Promise.resolve();
+    },
+  };
+  return { client: client as unknown as cassandra.Client, requests };
+}
+
+const rowsFor = (count: number): RowToWrite[] =>
+  Array.from({ length: count }, (_, i) => ({
+    record: { ...record, id: `${i.toString(16).padStart(8, '0')}-9430-4d68-901f-c0d4c1c3bf00` },
+    partition: 0,
+    offset: String(i),
+  }));
+
+test('batches only rows owned by the same replicas, at most batchRows per request', async () => {
+  const owner = (id: string) => (parseInt(id.slice(0, 8), 16) % 3 === 0 ? '10.0.0.1' : '10.0.0.2');
+  const { client, requests } = recordingClient(2, owner);
+  const sink = createCassandraSink(client, { keyspace: 'ks', table: 't', concurrency: 4, batchRows: 4 });
+  const outcome = await sink.write(rowsFor(25));
+  assert.deepEqual(
+    [...outcome.written].sort((a, b) => a - b),
+    Array.from({ length: 25 }, (_, i) => i),
+  );
+  assert.equal(requests.flat().length, 25);
+  for (const ids of requests) {
+    assert.ok(ids.length <= 4);
+    assert.equal(new Set(ids.map(owner)).size, 1, `one owner per request: ${ids.join(' ')}`);
+  }
+});
+
+test('on a one-node cluster rows are batched in order without looking up replicas', async () => {
+  const { client, requests } = recordingClient(1, () => {
+    throw new Error('replicas looked up');
+  });
+  const sink = createCassandraSink(client, { keyspace: 'ks', table: 't', concurrency: 2, batchRows: 10 });
+  const rows = rowsFor(23);
+  const outcome = await sink.write(rows);
+  assert.equal(outcome.written.length, 23);
+  assert.deepEqual(
+    requests.map((ids) => ids.length).sort((a, b) => a - b),
+    [3, 10, 10],
+  );
+  assert.deepEqual(new Set(requests.flat()), new Set(rows.map((row) => row.record.id)));
 });

@@ -65,8 +65,8 @@ export function upsertParams(row: RowToWrite, ingestedAt: Date): unknown[] {
     row.partition,
     cassandra.types.Long.fromString(row.offset),
     ingestedAt,
-    // Microseconds, as Cassandra's own write timestamps are.
-    cassandra.types.Long.fromNumber(r.produced_at).multiply(1000),
+    // Microseconds, as Cassandra's own write timestamps are (exact: epoch ms x 1000 stays below 2^53).
+    cassandra.types.Long.fromNumber(r.produced_at * 1000),
   ];
 }
 
@@ -98,6 +98,16 @@ export function createCassandraSink(client: cassandra.Client, options: SinkOptio
   /** Row indexes grouped by the replicas that own them, in groups of at most batchRows. */
   function groupByReplicas(rows: readonly RowToWrite[]): number[][] {
     if (options.batchRows <= 1) return rows.map((_, index) => [index]);
+    // One node owns every row: no need to hash each key to find its replicas.
+    if (client.hosts.length <= 1) {
+      const groups: number[][] = [];
+      for (let start = 0; start < rows.length; start += options.batchRows) {
+        groups.push(
+          Array.from({ length: Math.min(options.batchRows, rows.length - start) }, (_, i) => start + i),
+        );
+      }
+      return groups;
+    }
     const open = new Map<string, number[]>();
     const groups: number[][] = [];
     rows.forEach((row, index) => {

@@ -31,17 +31,24 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
     async publish(records, encoder) {
-      let published = 0;
-      for (let start = 0; start < records.length; start += options.chunkSize) {
-        const chunk = records.slice(start, start + options.chunkSize);
-        const messages: Message[] = chunk.map((record) => ({
-          key: record.id,
-          value: encoder.encode(record),
-        }));
-        await producer.send({ topic: options.topic, acks: -1, compression, messages });
-        published += messages.length;
+      // The next chunk is encoded while the previous one is on the wire; sends stay one at a time, in order.
+      let inFlight: Promise<unknown> | undefined;
+      try {
+        for (let start = 0; start < records.length; start += options.chunkSize) {
+          const chunk = records.slice(start, start + options.chunkSize);
+          const values = encoder.encodeAll(chunk);
+          const messages: Message[] = new Array<Message>(chunk.length);
+          for (let i = 0; i < chunk.length; i++) messages[i] = { key: chunk[i]!.id, value: values[i]! };
+          await inFlight;
+          inFlight = producer.send({ topic: options.topic, acks: -1, compression, messages });
+        }
+        await inFlight;
+      } finally {
+        // If encoding threw, the send in flight still settles; its failure must not go unhandled.
+        inFlight?.catch(() => undefined);
       }
-      return published;
+      // Every send was acknowledged (a failure throws above), so every record is published.
+      return records.length;
     },
   };
 }

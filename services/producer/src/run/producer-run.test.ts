@@ -35,7 +35,7 @@ function harness() {
       );
       return Promise.resolve({ results });
     },
-    encoder: { schemaId: 1, encode: () => Buffer.alloc(0) },
+    encoder: { schemaId: 1, encodeAll: (records: readonly unknown[]) => records.map(() => Buffer.alloc(0)) },
     publisher,
     metrics: createProducerMetrics(metricsRegistry),
     logger: createLogger('test', 'silent'),

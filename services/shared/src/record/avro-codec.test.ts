@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { DecodeError } from '../errors/pipeline-errors.ts';
-import { createUserDecoder, createUserEncoder, loadUserAvroSchema, readSchemaId } from './avro-codec.ts';
+import {
+  createUserBatchEncoder,
+  createUserDecoder,
+  createUserEncoder,
+  loadUserAvroSchema,
+  readSchemaId,
+} from './avro-codec.ts';
 import { sampleRecord } from './sample-record.fixture.ts';
 
 /** A registry double that knows the given ids (unit scope; the real registry is exercised in test/). */
@@ -30,6 +36,43 @@ test('round-trips a record through the decoder', async () => {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
   const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])));
   assert.deepEqual({ ...((await decode(createUserEncoder(7)(sampleRecord))) as object) }, sampleRecord);
+});
+
+test('a batch encodes each record into its own framed view, growing past a too-small first guess', async () => {
+  const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
+  const decode = createUserDecoder(fakeRegistry(new Map([[9, type]])));
+  const encodeAll = createUserBatchEncoder(9);
+  // The first block is sized at 512 bytes per record; 3 KB addresses force it to grow mid-batch.
+  const records = Array.from({ length: 50 }, (_, i) => ({
+    ...sampleRecord,
+    username: `user-${i}`,
+    address: i % 7 === 3 ? 'x'.repeat(3_000 + i) : sampleRecord.address,
+  }));
+  const values = encodeAll(records);
+  assert.equal(values.length, records.length);
+  for (const [i, value] of values.entries()) {
+    assert.equal(readSchemaId(value), 9);
+    assert.deepEqual({ ...((await decode(value)) as object) }, records[i], `record ${i}`);
+  }
+  // A later batch must not overwrite the views of an earlier one.
+  const again = encodeAll([{ ...sampleRecord, username: 'other' }]);
+  assert.deepEqual({ ...((await decode(values[0]!)) as object) }, records[0]);
+  assert.equal(((await decode(again[0]!)) as { username: string }).username, 'other');
+  assert.deepEqual(encodeAll([]), []);
+});
+
+test('decodes without waiting only once the schema id is cached', async () => {
+  const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
+  const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])));
+  const value = createUserEncoder(7)(sampleRecord);
+  assert.equal(decode.cached(value), undefined);
+  await decode(value);
+  assert.deepEqual({ ...(decode.cached(value) as object) }, sampleRecord);
+  assert.throws(() => decode.cached(Buffer.from('plain')), DecodeError);
+  assert.throws(
+    () => decode.cached(Buffer.concat([value.subarray(0, 5), Buffer.from([0xff])])),
+    (error: unknown) => error instanceof DecodeError && error.reason === 'avro-decode',
+  );
 });
 
 test('decodes an older writer schema into the reader schema (fields added later default to null)', async () => {

@@ -34,11 +34,40 @@ export async function registerUserSchema(registry: SchemaRegistry, subject: stri
 
 /** Encodes records with one registered schema id: magic byte 0, the id (4 bytes, big-endian), Avro body. */
 export function createUserEncoder(schemaId: number): (record: UserRecord) => Buffer {
+  const encodeAll = createUserBatchEncoder(schemaId);
+  return (record) => encodeAll([record])[0]!;
+}
+
+/**
+ * Encodes many records at once into one buffer and returns a view per record: one allocation per batch
+ * instead of two per record (the producer's hot path; Kafka clients copy the values when they send).
+ */
+export function createUserBatchEncoder(schemaId: number): (records: readonly UserRecord[]) => Buffer[] {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt8(MAGIC_BYTE, 0);
-  header.writeInt32BE(schemaId, 1);
-  return (record) => Buffer.concat([header, type.toBuffer(record)]);
+  let bytesPerRecord = 512;
+  return (records) => {
+    let block = Buffer.allocUnsafe(Math.max(records.length, 1) * bytesPerRecord);
+    const values: Buffer[] = new Array<Buffer>(records.length);
+    let pos = 0;
+    let total = 0;
+    for (let i = 0; i < records.length; i++) {
+      let end = block.length < pos + HEADER_BYTES ? -1 : type.encode(records[i], block, pos + HEADER_BYTES);
+      while (end < 0) {
+        // Out of room: continue in a bigger block (the views already handed out keep the old one alive).
+        block = Buffer.allocUnsafe(Math.max(block.length * 2, (records.length - i) * bytesPerRecord * 2));
+        pos = 0;
+        end = type.encode(records[i], block, HEADER_BYTES);
+      }
+      block[pos] = MAGIC_BYTE;
+      block.writeInt32BE(schemaId, pos + 1);
+      values[i] = block.subarray(pos, end);
+      total += end - pos;
+      pos = end;
+    }
+    // Size the next batch's block from this one's records.
+    if (records.length > 0) bytesPerRecord = Math.max(64, Math.ceil((total / records.length) * 1.25));
+    return values;
+  };
 }
 
 /** The schema id a Confluent-framed value carries, or a DecodeError if it has no framing. */
@@ -54,13 +83,24 @@ export function readSchemaId(value: Buffer | null): number {
   return value.readInt32BE(1);
 }
 
+/** Decodes Confluent-framed user values; see createUserDecoder. */
+export interface UserDecoder {
+  (value: Buffer | null): Promise<unknown>;
+  /**
+   * The same decoding without waiting, for values whose writer schema is already cached; undefined when
+   * it is not (then use the async form). Saves a promise per message on the hot path.
+   */
+  cached(value: Buffer | null): unknown;
+}
+
 /**
  * Decodes Confluent-framed Avro values of any registered id into the reader schema; writer schemas are
  * fetched once per id and cached, so the hot path does no I/O.
  */
-export function createUserDecoder(registry: SchemaRegistry): (value: Buffer | null) => Promise<unknown> {
+export function createUserDecoder(registry: SchemaRegistry): UserDecoder {
   const reader = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
   const decoders = new Map<number, Promise<(payload: Buffer) => unknown>>();
+  const ready = new Map<number, (payload: Buffer) => unknown>();
 
   async function decoderFor(id: number): Promise<(payload: Buffer) => unknown> {
     let writer: avro.Type;
@@ -78,23 +118,20 @@ export function createUserDecoder(registry: SchemaRegistry): (value: Buffer | nu
         cause: error,
       });
     }
-    if (writer.equals(reader)) return (payload) => reader.fromBuffer(payload) as unknown;
-    const resolver = reader.createResolver(writer);
-    return (payload) => reader.fromBuffer(payload, resolver) as unknown;
+    let decode: (payload: Buffer) => unknown;
+    if (writer.equals(reader)) {
+      decode = (payload) => reader.fromBuffer(payload) as unknown;
+    } else {
+      const resolver = reader.createResolver(writer);
+      decode = (payload) => reader.fromBuffer(payload, resolver) as unknown;
+    }
+    ready.set(id, decode);
+    return decode;
   }
 
-  return async (value) => {
-    const id = readSchemaId(value);
-    let decoder = decoders.get(id);
-    if (!decoder) {
-      decoder = decoderFor(id);
-      decoders.set(id, decoder);
-      // A failed lookup must not poison the cache: the next message retries it.
-      decoder.catch(() => decoders.delete(id));
-    }
-    const decode = await decoder;
+  function decodeWith(decode: (payload: Buffer) => unknown, id: number, value: Buffer): unknown {
     try {
-      return decode((value as Buffer).subarray(HEADER_BYTES));
+      return decode(value.subarray(HEADER_BYTES));
     } catch (error) {
       throw new DecodeError(
         'avro-decode',
@@ -104,5 +141,24 @@ export function createUserDecoder(registry: SchemaRegistry): (value: Buffer | nu
         },
       );
     }
+  }
+
+  const decodeValue = async (value: Buffer | null): Promise<unknown> => {
+    const id = readSchemaId(value);
+    let decoder = decoders.get(id);
+    if (!decoder) {
+      decoder = decoderFor(id);
+      decoders.set(id, decoder);
+      // A failed lookup must not poison the cache: the next message retries it.
+      decoder.catch(() => decoders.delete(id));
+    }
+    return decodeWith(await decoder, id, value as Buffer);
   };
+  return Object.assign(decodeValue, {
+    cached(value: Buffer | null): unknown {
+      const id = readSchemaId(value);
+      const decode = ready.get(id);
+      return decode ? decodeWith(decode, id, value as Buffer) : undefined;
+    },
+  });
 }
