@@ -21,7 +21,7 @@ test('every invalid setting is listed by variable name', () => {
         PRODUCER_PAGE_SIZE: '5001',
         RANDOMUSER_URL: 'randomuser.me',
         RANDOMUSER_NAT: 'USA',
-        KAFKA_COMPRESSION: 'zstd',
+        KAFKA_COMPRESSION: 'snappy',
         HTTP_PORT: '70000',
         LOG_LEVEL: 'loud',
       }),

@@ -4,7 +4,7 @@ import type { UserEncoder } from '../encode/user-encoder.ts';
 
 export interface PublisherOptions {
   topic: string;
-  compression: 'none' | 'gzip';
+  compression: 'none' | 'gzip' | 'zstd';
   /** Messages per produce request. */
   chunkSize: number;
 }
@@ -25,7 +25,11 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
     // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  const compression = {
+    none: CompressionTypes.None,
+    gzip: CompressionTypes.GZIP,
+    zstd: CompressionTypes.ZSTD,
+  }[options.compression];
 
   return {
     connect: () => producer.connect(),

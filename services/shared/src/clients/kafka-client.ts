@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { registerZstdCodec } from './kafka-codecs.ts';
 
 export interface KafkaClientConfig {
   brokers: string[];
@@ -23,8 +24,9 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
-/** A kafkajs client whose logs go to pino; kafkajs INFO chatter is kept at WARN unless debugging. */
+/** A kafkajs client whose logs go to pino (INFO chatter kept at WARN unless debugging), with zstd support. */
 export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
+  registerZstdCodec();
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
