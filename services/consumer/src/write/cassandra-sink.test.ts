@@ -110,3 +110,16 @@ test('on a one-node cluster rows are batched in order without looking up replica
   );
   assert.deepEqual(new Set(requests.flat()), new Set(rows.map((row) => row.record.id)));
 });
+
+test('with batchRows 1 every row is its own request, in order, without looking up replicas', async () => {
+  const { client, requests } = recordingClient(2, () => {
+    throw new Error('replicas looked up');
+  });
+  const sink = createCassandraSink(client, { keyspace: 'ks', table: 't', concurrency: 1, batchRows: 1 });
+  const rows = rowsFor(5);
+  assert.equal((await sink.write(rows)).written.length, 5);
+  assert.deepEqual(
+    requests,
+    rows.map((row) => [row.record.id]),
+  );
+});

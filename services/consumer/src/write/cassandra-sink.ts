@@ -97,25 +97,19 @@ export function createCassandraSink(client: cassandra.Client, options: SinkOptio
 
   /** Row indexes grouped by the replicas that own them, in groups of at most batchRows. */
   function groupByReplicas(rows: readonly RowToWrite[]): number[][] {
-    if (options.batchRows <= 1) return rows.map((_, index) => [index]);
-    // One node owns every row: no need to hash each key to find its replicas.
-    if (client.hosts.length <= 1) {
-      const groups: number[][] = [];
-      for (let start = 0; start < rows.length; start += options.batchRows) {
-        groups.push(
-          Array.from({ length: Math.min(options.batchRows, rows.length - start) }, (_, i) => start + i),
-        );
-      }
-      return groups;
-    }
+    // Single-row requests, or one node owning every row: no need to hash each key to find its replicas.
+    const replicaKey =
+      options.batchRows <= 1 || client.hosts.length <= 1
+        ? () => ''
+        : (row: RowToWrite) =>
+            client
+              .getReplicas(options.keyspace, cassandra.types.Uuid.fromString(row.record.id).getBuffer())
+              ?.map((host) => host.address)
+              .join(',') ?? '';
     const open = new Map<string, number[]>();
     const groups: number[][] = [];
     rows.forEach((row, index) => {
-      const replicas = client.getReplicas(
-        options.keyspace,
-        cassandra.types.Uuid.fromString(row.record.id).getBuffer(),
-      );
-      const key = replicas?.map((host) => host.address).join(',') ?? '';
+      const key = replicaKey(row);
       let group = open.get(key);
       if (!group) {
         group = [];
