@@ -2,12 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type cassandra from 'cassandra-driver';
 import { startRandomUserSource } from '@userstream/randomuser-source';
+import { applySchema, countRows } from '@userstream/shared';
 import {
   allRows,
   cassandraClient,
   caughtUp,
   committedOffsets,
-  countRows,
   freshNames,
   opsPort,
   startService,
@@ -132,7 +132,7 @@ describe('consumer under failure', () => {
       assert.equal(await b.stop(), 0, b.output().slice(-3_000));
       assert.ok(byA > 0 && byB > 0, `both consumers wrote rows (${byA} and ${byB})`);
       assert.ok(byA + byB >= USERS, 'together they wrote every message');
-      assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE), USERS);
+      assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE), USERS);
     } finally {
       await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     }
@@ -211,7 +211,6 @@ describe('consumer under failure', () => {
       );
 
       // The dependency comes back: apply the real schema.
-      const { applySchema } = await import('@userstream/shared');
       await applySchema(db, {
         keyspace: names.CASSANDRA_KEYSPACE,
         table: names.CASSANDRA_TABLE,
@@ -219,7 +218,8 @@ describe('consumer under failure', () => {
       });
       await waitFor(
         '500 rows after the outage',
-        async () => ((await countRows(db, names.CASSANDRA_KEYSPACE)) === 500 ? true : undefined),
+        async () =>
+          (await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE)) === 500 ? true : undefined,
         120_000,
       );
       await consumer.waitForOutput(/resuming fetches/);

@@ -2,11 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type cassandra from 'cassandra-driver';
 import { startRandomUserSource, type RandomUser } from '@userstream/randomuser-source';
+import { countRows } from '@userstream/shared';
 import {
   allRows,
   cassandraClient,
   caughtUp,
-  countRows,
   freshNames,
   readTopic,
   stack,
@@ -52,7 +52,7 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
   test('1,000 users become exactly 1,000 rows whose fields equal the source', async () => {
     await produce();
     await waitFor('1000 rows', async () =>
-      (await countRows(db, names.CASSANDRA_KEYSPACE)) === USERS ? true : undefined,
+      (await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE)) === USERS ? true : undefined,
     );
     const response = await fetch(`${source.url}?results=${USERS}&seed=${SEED}&page=1`);
     const expected = ((await response.json()) as { results: RandomUser[] }).results;
@@ -119,7 +119,7 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
     await waitFor('the consumer to catch up', async () =>
       (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
     );
-    assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE), USERS);
+    assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE), USERS);
   });
 
   test('replaying the topic from the beginning with a new consumer group adds no rows', async () => {
@@ -132,7 +132,7 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
     } finally {
       assert.equal(await replay.stop(), 0, replay.output().slice(-3_000));
     }
-    assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE), USERS);
+    assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE), USERS);
     assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing was dead-lettered');
   });
 });

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { effective, execForm, readDockerfile } from '../docker/dockerfile.ts';
-import { countRows as countTableRows } from '@userstream/shared';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -70,11 +69,6 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** Number of rows in `keyspace.table`. */
-export function countRows(client: cassandra.Client, keyspace: string, table = 'users'): Promise<number> {
-  return countTableRows(client, keyspace, table);
 }
 
 /** Every row of `keyspace.table`, as plain objects. */
