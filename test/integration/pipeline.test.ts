@@ -135,4 +135,31 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
     assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE), USERS);
     assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing was dead-lettered');
   });
+
+  test('a fetch limit smaller than one produced batch still reads every record', async () => {
+    // Each produce request is one compressed batch of many records, far over 1 KiB; the broker must still
+    // hand the consumer each first batch whole, or the group would never get past it.
+    const smallGroup = `${names.CONSUMER_GROUP_ID}_small`;
+    // Its own keyspace, so the rows counted are the ones this consumer wrote.
+    const keyspace = `${names.CASSANDRA_KEYSPACE}_small`;
+    const small = startService('consumer', {
+      ...names,
+      CONSUMER_GROUP_ID: smallGroup,
+      CASSANDRA_KEYSPACE: keyspace,
+      CONSUMER_MAX_BYTES_PER_PARTITION: '1024',
+    });
+    try {
+      await waitFor('the small-fetch consumer to catch up', async () =>
+        (await caughtUp(smallGroup, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+    } finally {
+      assert.equal(await small.stop(), 0, small.output().slice(-3_000));
+    }
+    try {
+      assert.equal(await countRows(db, keyspace, names.CASSANDRA_TABLE), USERS);
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+    }
+    assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing was dead-lettered');
+  });
 });
