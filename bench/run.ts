@@ -142,7 +142,8 @@ async function sinkCeiling(): Promise<number> {
   const label = (rowsPerRequest: number, concurrency: number) =>
     `${rowsPerRequest} row(s)/request, concurrency ${concurrency}`;
   const sweep: Record<string, number> = {};
-  let best = { rowsPerRequest: 1, concurrency: 1, rate: 0 };
+  // The best setting of each way of writing: which one wins on a short run does not always win on a long one.
+  const finalists = new Map<number, { rowsPerRequest: number; concurrency: number; rate: number }>();
   // A first pass warms Cassandra up (JIT, memtables), so the sweep compares like with like.
   await attempt(1, 256, SINK_ROWS);
   for (const [rowsPerRequest, concurrency] of [
@@ -156,31 +157,37 @@ async function sinkCeiling(): Promise<number> {
   ] as const) {
     const rate = await attempt(rowsPerRequest, concurrency, SINK_ROWS);
     sweep[label(rowsPerRequest, concurrency)] = rate;
-    if (rate > best.rate) best = { rowsPerRequest, concurrency, rate };
+    if (rate > (finalists.get(rowsPerRequest)?.rate ?? 0))
+      finalists.set(rowsPerRequest, { rowsPerRequest, concurrency, rate });
     log(`sink: ${label(rowsPerRequest, concurrency)}: ${fmt(rate)} rows/s`);
   }
-  const bestKey = label(best.rowsPerRequest, best.concurrency);
   // The ceiling itself writes as many rows as the drain does, so it pays the same memtable flushes and
-  // compactions (a short sweep run is ~15-20% faster than a 500,000-row one).
-  const reps = [];
+  // compactions (a short sweep run is ~15-20% faster than a 500,000-row one). Both finalists are timed,
+  // alternating so that they share the machine's drift; the better median is the ceiling.
+  const reps = new Map<string, number[]>();
   for (let rep = 0; rep < 3; rep++) {
-    reps.push(await attempt(best.rowsPerRequest, best.concurrency, N));
-    log(`sink: ${bestKey}, ${fmt(N)} rows: ${fmt(reps[rep]!)} rows/s`);
+    for (const { rowsPerRequest, concurrency } of finalists.values()) {
+      const key = label(rowsPerRequest, concurrency);
+      const rate = await attempt(rowsPerRequest, concurrency, N);
+      reps.set(key, [...(reps.get(key) ?? []), rate]);
+      log(`sink: ${key}, ${fmt(N)} rows: ${fmt(rate)} rows/s`);
+    }
   }
-  const rate = median(reps);
+  const medians = [...reps].map(([key, rates]) => ({ key, rate: median(rates) }));
+  const { key: bestKey, rate } = medians.reduce((a, b) => (b.rate > a.rate ? b : a));
   results.sinkCeiling = {
     rowsPerSecond: rate,
     best: bestKey,
     sweep,
     sweepRows: SINK_ROWS,
-    reps,
+    reps: Object.fromEntries(reps),
     rows: N,
   };
   rows.push([
     'Sink ceiling (cassandra-driver alone)',
     `${fmt(rate)} rows/s`,
     '',
-    `${bestKey}; ${fmt(N)} rows, median of 3`,
+    `${bestKey}; ${fmt(N)} rows, median of 3 (${medians.map((m) => `${m.key}: ${fmt(m.rate)}`).join('; ')})`,
     '',
   ]);
   return rate;
@@ -327,6 +334,12 @@ async function latency() {
   };
 }
 
+/** met/missed against a target; a quick run's figures are too short to judge, so it says so instead. */
+function verdict(met: boolean): string {
+  if (quick) return 'not judged (quick)';
+  return met ? 'met' : 'missed';
+}
+
 function fmt(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
@@ -392,7 +405,7 @@ try {
     `${fmt(producerRate)} rec/s`,
     (producerRate / broker).toFixed(2),
     '>= 0.5 of broker',
-    producerRate / broker >= 0.5 ? 'met' : 'missed',
+    verdict(producerRate / broker >= 0.5),
   ]);
 
   const drain1 = await drain(drainNames!, 1);
@@ -409,7 +422,7 @@ try {
       `${fmt(d.recordsPerSecond)} rec/s`,
       (d.recordsPerSecond / sink).toFixed(2),
       '>= 0.85 of sink',
-      d.recordsPerSecond / sink >= 0.85 ? 'met' : 'missed',
+      verdict(d.recordsPerSecond / sink >= 0.85),
     ]);
     rows.push([
       `Consumer drain, ${label} (from the first row; start-up ${d.startupSeconds.toFixed(1)} s)`,
@@ -424,11 +437,12 @@ try {
   log(`latency at ${fmt(lat.offeredRate)} rec/s: p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms`);
   results.latency = lat;
   rows.push([
-    `Produce→row latency at ${fmt(lat.offeredRate)} rec/s, ${LATENCY_SECONDS} s`,
-    `p50 ${lat.p50.toFixed(0)} / p95 ${lat.p95.toFixed(0)} / p99 ${lat.p99.toFixed(0)} ms`,
+    `Produce→row latency at ${fmt(lat.offeredRate)} rec/s, ${LATENCY_SECONDS} s, KAFKA_SEND_CHUNK=${LATENCY_SEND_CHUNK}`,
+    // The histogram gives the max only as the bound of its highest non-empty bucket.
+    `p50 ${lat.p50.toFixed(0)} / p95 ${lat.p95.toFixed(0)} / p99 ${lat.p99.toFixed(0)} ms, max <= ${lat.maxBound} ms`,
     '',
-    `p99 <= 250 ms; max <= ${lat.maxBound} ms; KAFKA_SEND_CHUNK=${LATENCY_SEND_CHUNK}`,
-    lat.p99 <= 250 ? 'met' : 'missed',
+    'p99 <= 250 ms',
+    verdict(lat.p99 <= 250),
   ]);
 
   const producerPeak = Math.max(lat.producerPeakRssMiB, ...producerRuns.map((r) => r.peakRssMiB));
@@ -439,14 +453,14 @@ try {
     `${producerPeak.toFixed(0)} MiB`,
     '',
     '<= 200 MB',
-    producerPeak * 1.048576 <= 200 ? 'met' : 'missed',
+    verdict(producerPeak * 1.048576 <= 200),
   ]);
   rows.push([
     'Peak RSS, consumer',
     `${consumerPeak.toFixed(0)} MiB`,
     '',
     '<= 200 MB',
-    consumerPeak * 1.048576 <= 200 ? 'met' : 'missed',
+    verdict(consumerPeak * 1.048576 <= 200),
   ]);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
 
