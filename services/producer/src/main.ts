@@ -18,7 +18,6 @@ import {
 import { loadProducerConfig } from './config.ts';
 import { createProducerMetrics } from './metrics.ts';
 import { createRandomUserClient } from './source/randomuser-client.ts';
-import { RANDOMUSER_FIELDS } from './validate/randomuser-result.ts';
 import { prepareUserEncoder } from './encode/user-encoder.ts';
 import { createKafkaPublisher } from './publish/kafka-publisher.ts';
 import { runOnce } from './run/producer-run.ts';
@@ -68,7 +67,6 @@ runMain('producer', async () => {
     logger,
     onRetry: (reason) => metrics.fetchRetries.inc({ reason }),
     signal: aborter.signal,
-    fields: RANDOMUSER_FIELDS,
   });
   const coordinator = createRunCoordinator(
     () =>

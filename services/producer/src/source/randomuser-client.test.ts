@@ -54,24 +54,6 @@ test('sends results, seed, page and nat', async () => {
   assert.equal(seen[0]?.get('nat'), 'US,GB');
 });
 
-test('asks only for the given fields (inc), and for all of them when none are given', async () => {
-  answers.length = 0;
-  seen.length = 0;
-  const fields = createRandomUserClient({
-    url,
-    timeoutMs: 2_000,
-    maxRetries: 0,
-    retryBaseMs: 1,
-    retryMaxMs: 5,
-    logger: createLogger('test', 'silent'),
-    fields: ['name', 'login'],
-  });
-  await fields.fetchPage({ seed: 'abc', page: 1, results: 1 });
-  await client([]).fetchPage({ seed: 'abc', page: 1, results: 1 });
-  assert.equal(seen[0]?.get('inc'), 'name,login');
-  assert.equal(seen[1]?.has('inc'), false);
-});
-
 test('retries 5xx, 429 (honouring Retry-After) and malformed JSON, then succeeds', async () => {
   answers.length = 0;
   answers.push(status(500), status(503), status(429, { 'retry-after': '0' }), malformed);

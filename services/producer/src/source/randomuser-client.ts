@@ -26,8 +26,6 @@ export interface RandomUserClientOptions {
   onRetry?: (reason: RetryReason) => void;
   /** Aborting stops waiting between retries (a request already sent is let finish). */
   signal?: AbortSignal;
-  /** The result fields to ask for (randomuser's `inc`); all of them when absent. */
-  fields?: readonly string[];
 }
 
 export type RetryReason = 'timeout' | 'network' | 'http_5xx' | 'http_429' | 'malformed_json';
@@ -67,7 +65,6 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
       page: request.page,
     };
     if (request.nat) params.nat = request.nat;
-    if (options.fields && options.fields.length > 0) params.inc = options.fields.join(',');
     let response;
     try {
       response = await http.get<string>('', { params });

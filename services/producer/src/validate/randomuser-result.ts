@@ -26,6 +26,3 @@ export const randomUserResultSchema = z.object({
 });
 
 export type RandomUserResult = z.output<typeof randomUserResultSchema>;
-
-/** The result fields the producer reads: all it asks the API for (the rest would be parsed for nothing). */
-export const RANDOMUSER_FIELDS: readonly string[] = Object.keys(randomUserResultSchema.shape);
