@@ -189,7 +189,7 @@ async function sinkCeiling(): Promise<number> {
     '',
     [
       `${bestKey}; ${fmt(N)} rows, median of 3`,
-      ...medians.filter((m) => m.key !== bestKey).map((m) => `${m.key}: ${fmt(m.rate)}`),
+      ...medians.filter((m) => m.key !== bestKey).map((m) => `other kind: ${m.key}, median ${fmt(m.rate)}`),
     ].join('; '),
     '',
   ]);

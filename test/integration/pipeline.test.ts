@@ -137,8 +137,8 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
   });
 
   test('a fetch limit smaller than one produced batch still reads every record', async () => {
-    // Each produce request is one compressed batch of many records, far over 1 KiB; the broker must still
-    // hand the consumer each first batch whole, or the group would never get past it.
+    // Each produce request is one compressed batch of many records, far over 1 KiB. Kafka still returns one
+    // oversized batch per fetch; if it did not (or kafkajs dropped it), the group would never get past it.
     const smallGroup = `${names.CONSUMER_GROUP_ID}_small`;
     // Its own keyspace, so the rows counted are the ones this consumer wrote.
     const keyspace = `${names.CASSANDRA_KEYSPACE}_small`;
