@@ -14,6 +14,7 @@ import {
   freshNames,
   imageCommand,
   kafkaClient,
+  kafkaTool,
   killLeftovers,
   REPO_ROOT,
   stack,
@@ -197,34 +198,28 @@ async function sinkCeiling(): Promise<number> {
 }
 
 // 3. Broker ceiling (Kafka's own ProducerPerformance) and our producer.
-function brokerCeiling(recordSize: number, records: number): number {
+async function brokerCeiling(recordSize: number, records: number): Promise<number> {
   const names = track(freshNames('bench_pp'));
-  const result = spawnSync(
-    'bash',
-    [
-      'scripts/stack.sh',
-      'kafka-class',
-      'org.apache.kafka.tools.ProducerPerformance',
-      '--topic',
-      names.KAFKA_TOPIC,
-      '--num-records',
-      String(records),
-      '--record-size',
-      String(recordSize),
-      '--throughput',
-      '-1',
-      '--producer-props',
-      `bootstrap.servers=${stack.KAFKA_BROKERS}`,
-      'acks=all',
-      'enable.idempotence=true',
-      'compression.type=gzip',
-    ],
-    { cwd: REPO_ROOT, encoding: 'utf8' },
-  );
+  const result = await kafkaTool([
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic',
+    names.KAFKA_TOPIC,
+    '--num-records',
+    String(records),
+    '--record-size',
+    String(recordSize),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${stack.KAFKA_BROKERS}`,
+    'acks=all',
+    'enable.idempotence=true',
+    'compression.type=gzip',
+  ]);
   const match = /(\d+) records sent, ([\d.]+) records\/sec/.exec(
     result.stdout.split('\n').filter(Boolean).pop() ?? '',
   );
-  if (result.status !== 0 || !match)
+  if (result.code !== 0 || !match)
     throw new Error(`ProducerPerformance failed:\n${result.stdout}\n${result.stderr}`);
   return Number(match[2]);
 }
@@ -381,7 +376,10 @@ try {
   const recordSize = Math.round(
     sample.reduce((sum, r) => sum + encode(r).length + r.id.length, 0) / sample.length,
   );
-  const broker = median(Array.from({ length: REPS }, () => brokerCeiling(recordSize, N)));
+  const brokerReps = [];
+  // One at a time: concurrent runs would share the broker and measure each other.
+  for (let rep = 0; rep < REPS; rep++) brokerReps.push(await brokerCeiling(recordSize, N));
+  const broker = median(brokerReps);
   log(`broker ceiling (ProducerPerformance, ${recordSize} B records): ${fmt(broker)} records/s`);
 
   const producerRuns = [];

@@ -71,6 +71,18 @@ export async function waitFor<T>(
   }
 }
 
+/** Runs one of Kafka's tool classes on the broker's classpath (scripts/stack.sh kafka-class). */
+export function kafkaTool(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['scripts/stack.sh', 'kafka-class', ...args], { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Every row of `keyspace.table`, as plain objects. */
 export async function allRows(
   client: cassandra.Client,

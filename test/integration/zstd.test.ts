@@ -2,7 +2,6 @@
 // client reads, and read batches Kafka's own Java producer writes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import kafkajs, { type Kafka } from 'kafkajs';
 import {
   createKafka,
@@ -13,22 +12,10 @@ import {
 } from '@userstream/shared';
 import { createKafkaPublisher } from '../../services/producer/src/publish/kafka-publisher.ts';
 import { sampleRecord } from '../../services/shared/src/record/sample-record.fixture.ts';
-import { freshNames, REPO_ROOT, stack } from './support.ts';
+import { freshNames, kafkaTool, stack } from './support.ts';
 
 // kafkajs is CommonJS and Node cannot see CompressionCodecs as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
-
-/** Runs one of Kafka's tool classes on the broker's classpath (scripts/stack.sh kafka-class). */
-function kafkaTool(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['scripts/stack.sh', 'kafka-class', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('zstd batches', () => {
   let kafka: Kafka;
