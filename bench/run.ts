@@ -255,6 +255,7 @@ async function brokerCeiling(recordSize: number, records: number): Promise<numbe
 }
 
 async function runProducer(names: ReturnType<typeof freshNames>, count: number) {
+  const hitsBefore = await sourceCacheHits();
   const producer = startService(
     'producer',
     {
@@ -267,7 +268,6 @@ async function runProducer(names: ReturnType<typeof freshNames>, count: number) 
     },
     ['--once'],
   );
-  const hitsBefore = await sourceCacheHits();
   const rss = watchPeakRss(producer.child.pid!);
   const code = await producer.exited;
   const peak = rss.stop();
