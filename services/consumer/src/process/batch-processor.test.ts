@@ -81,7 +81,12 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
       const script = writeScript.shift();
       const outcome = script
         ? script(rows)
-        : { written: rows.map((_, i) => i), permanent: [], transient: [] };
+        : {
+            written: rows.map((_, i) => i),
+            writtenAt: rows.map(() => Date.now()),
+            permanent: [],
+            transient: [],
+          };
       for (const i of outcome.written) written.push(rows[i]!);
       return Promise.resolve(outcome);
     },
@@ -163,9 +168,15 @@ test('writes the good, dead-letters the bad with its stage, then resolves the la
 test('transient write failures are retried (paused meanwhile), never dead-lettered', async () => {
   const outage = new Error('NoHostAvailable');
   const h = harness([
-    (rows) => ({ written: [], permanent: [], transient: rows.map((_, index) => ({ index, error: outage })) }),
+    (rows) => ({
+      written: [],
+      writtenAt: [],
+      permanent: [],
+      transient: rows.map((_, index) => ({ index, error: outage })),
+    }),
     (rows) => ({
       written: [0],
+      writtenAt: [Date.now()],
       permanent: [],
       transient: rows.slice(1).map((_, i) => ({ index: i + 1, error: outage })),
     }),
@@ -181,6 +192,7 @@ test('a row Cassandra refuses for good goes to the DLQ with the write stage', as
   const h = harness([
     (_rows) => ({
       written: [0],
+      writtenAt: [Date.now()],
       permanent: [{ index: 1, error: new TypeError('bad value') }],
       transient: [],
     }),
@@ -189,6 +201,33 @@ test('a row Cassandra refuses for good goes to the DLQ with the write stage', as
   assert.equal(h.letters.length, 1);
   assert.equal(h.letters[0]!.source.offset, '6');
   assert.deepEqual(h.resolved, ['6']);
+});
+
+test("a row's latency ends when its own request was acknowledged, not when its chunk was", async () => {
+  const producedAt = Date.now() - 1_000;
+  const at = (message: KafkaMessage, ms: number): KafkaMessage => ({ ...message, timestamp: String(ms) });
+  const h = harness([
+    // Row 0's request answered 20 ms after it was produced, row 1's 290 ms after.
+    (_rows) => ({
+      written: [1, 0],
+      writtenAt: [producedAt + 290, producedAt + 20],
+      permanent: [],
+      transient: [],
+    }),
+  ]);
+  await processBatch(
+    h.deps,
+    h.batch([at(message(1, 'ok:1'), producedAt), at(message(2, 'ok:2'), producedAt)]),
+  );
+  const text = await h.metricsRegistry.metrics();
+  const bucket = (le: string) =>
+    Number(
+      new RegExp(`produce_to_write_seconds_bucket\\{le="${le}",service="test"\\} (\\d+)`).exec(text)?.[1],
+    );
+  assert.equal(bucket('0.02'), 1, 'the fast row alone is within 20 ms');
+  assert.equal(bucket('0.25'), 1);
+  assert.equal(bucket('0.3'), 2);
+  assert.match(text, /produce_to_write_seconds_sum\{service="test"\} 0\.31\b/);
 });
 
 test('once a schema is cached, values decode without waiting on the registry path', async () => {
@@ -222,6 +261,7 @@ test('stopping during an outage resolves nothing, so the batch is redelivered', 
       h.stop();
       return {
         written: [],
+        writtenAt: [],
         permanent: [],
         transient: rows.map((_, index) => ({ index, error: new Error('down') })),
       };

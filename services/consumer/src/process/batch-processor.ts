@@ -102,11 +102,11 @@ async function processChunk(
   let pending = rows.map((_, index) => index);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const outcome = await deps.sink.write(pending.map((index) => rows[index]!));
-    const writtenAt = Date.now();
-    for (const at of outcome.written) {
+    // Each row's latency ends when its own request was acknowledged, not when the whole chunk was.
+    outcome.written.forEach((at, k) => {
       const message = rowMessages[pending[at]!]!;
-      deps.metrics.latency.observe(Math.max(0, writtenAt - Number(message.timestamp)) / 1000);
-    }
+      deps.metrics.latency.observe(Math.max(0, outcome.writtenAt[k]! - Number(message.timestamp)) / 1000);
+    });
     deps.metrics.written.inc(outcome.written.length);
     for (const { index, error } of outcome.permanent) {
       const refused = new WriteError(`Cassandra refused the row: ${describeError(error)}`, {

@@ -52,10 +52,17 @@ test('classifies write errors: refused values are permanent, outages are transie
   assert.equal(isPermanentWriteError(new OperationTimedOutError('slow')), false);
 });
 
-/** A client double that records the rows of each request; `owner` maps an id to the host that owns it. */
-function recordingClient(hostCount: number, owner: (id: string) => string) {
+/**
+ * A client double that records the rows of each request; `owner` maps an id to the host that owns it, and
+ * `delayMs` how long the request with a given number (from 0) takes to be answered.
+ */
+function recordingClient(hostCount: number, owner: (id: string) => string, delayMs = (_n: number) => 0) {
   const requests: string[][] = [];
   const idOf = (params: unknown) => (params as unknown[])[0] as string;
+  const answer = (): Promise<void> => {
+    const delay = delayMs(requests.length - 1);
+    return delay === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, delay));
+  };
   const client = {
     hosts: { length: hostCount },
     getReplicas: (_keyspace: string, key: Buffer) => [
@@ -63,11 +70,11 @@ function recordingClient(hostCount: number, owner: (id: string) => string) {
     ],
     execute: (_query: string, params: unknown) => {
       requests.push([idOf(params)]);
-      return Promise.resolve();
+      return answer();
     },
     batch: (queries: { params: unknown }[]) => {
       requests.push(queries.map((q) => idOf(q.params)));
-      return Promise.resolve();
+      return answer();
     },
   };
   return { client: client as unknown as cassandra.Client, requests };
@@ -109,6 +116,23 @@ test('on a one-node cluster rows are batched in order without looking up replica
     [3, 10, 10],
   );
   assert.deepEqual(new Set(requests.flat()), new Set(rows.map((row) => row.record.id)));
+});
+
+test('each written row carries the time its own request was acknowledged', async () => {
+  // The second request is answered 60 ms after the first.
+  const { client } = recordingClient(
+    1,
+    () => '10.0.0.1',
+    (n) => (n === 0 ? 0 : 60),
+  );
+  const sink = createCassandraSink(client, { keyspace: 'ks', table: 't', concurrency: 2, batchRows: 10 });
+  const before = Date.now();
+  const outcome = await sink.write(rowsFor(20));
+  const after = Date.now();
+  assert.equal(outcome.writtenAt.length, outcome.written.length);
+  const timeOf = (row: number) => outcome.writtenAt[outcome.written.indexOf(row)]!;
+  for (const row of [0, 9]) assert.ok(timeOf(row) >= before && timeOf(row) < timeOf(10), `row ${row}`);
+  for (const row of [10, 19]) assert.ok(timeOf(row) >= timeOf(0) + 50 && timeOf(row) <= after, `row ${row}`);
 });
 
 test('with batchRows 1 every row is its own request, in order, without looking up replicas', async () => {

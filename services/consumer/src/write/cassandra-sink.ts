@@ -12,6 +12,8 @@ export interface RowToWrite {
 /** What happened to each row of a write, by index into the input. */
 export interface WriteOutcome {
   written: number[];
+  /** When each row of `written` was acknowledged (epoch ms), in the same order: its own request's end. */
+  writtenAt: number[];
   permanent: { index: number; error: unknown }[];
   transient: { index: number; error: unknown }[];
 }
@@ -135,7 +137,11 @@ export function createCassandraSink(client: cassandra.Client, options: SinkOptio
           queryOptions,
         );
       }
-      outcome.written.push(...group);
+      const at = Date.now();
+      for (const index of group) {
+        outcome.written.push(index);
+        outcome.writtenAt.push(at);
+      }
     } catch (error) {
       if (group.length > 1 && isPermanentWriteError(error)) {
         // One bad row refuses the whole batch: write the rows one by one to find it.
@@ -149,7 +155,7 @@ export function createCassandraSink(client: cassandra.Client, options: SinkOptio
 
   return {
     async write(rows) {
-      const outcome: WriteOutcome = { written: [], permanent: [], transient: [] };
+      const outcome: WriteOutcome = { written: [], writtenAt: [], permanent: [], transient: [] };
       if (rows.length === 0) return outcome;
       const ingestedAt = new Date();
       const params = rows.map((row) => upsertParams(row, ingestedAt));
