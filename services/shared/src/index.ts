@@ -11,5 +11,6 @@ export * from './record/user-record.ts';
 export * from './record/avro-codec.ts';
 export * from './clients/kafka-client.ts';
 export * from './clients/kafka-codecs.ts';
+export * from './clients/murmur2-partitioner.ts';
 export * from './clients/registry-client.ts';
 export * from './clients/cassandra-client.ts';

@@ -1,4 +1,5 @@
-import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import { type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import { Murmur2Partitioner } from '@userstream/shared';
 import { buildDlqHeaders, type SourcePosition } from './dlq-headers.ts';
 
 /** A message that could not be processed, with the error that stopped it. */
@@ -24,7 +25,7 @@ export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: Murmur2Partitioner,
   });
   return {
     connect: () => producer.connect(),

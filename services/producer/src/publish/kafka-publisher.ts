@@ -1,5 +1,5 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { UserRecord } from '@userstream/shared';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Murmur2Partitioner, type UserRecord } from '@userstream/shared';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 
 export interface PublisherOptions {
@@ -23,7 +23,7 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: Murmur2Partitioner,
   });
   const compression = {
     none: CompressionTypes.None,
