@@ -55,6 +55,22 @@ describe('producer against a faulty source and over HTTP', () => {
     assert.match(producer.output(), /"msg":"run failed"/);
   });
 
+  test('SIGTERM to --once while its run is failing exits 1, not 0', async () => {
+    const names = freshNames('it_sigterm_fail');
+    // The first page answers after 3 s; the client waits 1 s and may not retry, so the run fails.
+    await queueFaults({ next: ['slow'], delayMs: 3_000 });
+    const producer = startService(
+      'producer',
+      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_TIMEOUT_MS: '1000', RANDOMUSER_MAX_RETRIES: '0' },
+      ['--once'],
+    );
+    await producer.waitForOutput(/schema registered/);
+    // The signal lands while the page request is in flight: the request is let finish, and it fails.
+    assert.equal(await producer.stop('SIGTERM'), 1, producer.output().slice(-3_000));
+    assert.match(producer.output(), /"msg":"run failed"/);
+    assert.match(producer.output(), /shutdown step failed/);
+  });
+
   test('an invalid setting stops the service at start, naming the variable', async () => {
     const producer = startService('producer', { PRODUCER_BATCH_SIZE: 'lots', PRODUCER_SCHEDULE: 'often' }, [
       '--once',

@@ -91,8 +91,12 @@ runMain('producer', async () => {
   };
 
   if (once) {
-    shutdown.add('run', finishRun);
-    coordinator.start('once');
+    const started = coordinator.start('once')!;
+    shutdown.add('run', async () => {
+      await finishRun();
+      // The exit code of a signalled --once is the run's: a job stopped mid-failure must not report success.
+      if (started.status === 'failed') throw new Error(`the run failed: ${started.error ?? 'unknown'}`);
+    });
     const record = await coordinator.current()!;
     await publisher.disconnect();
     return record.status === 'succeeded' ? 0 : 1;

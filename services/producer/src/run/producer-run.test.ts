@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLogger, createMetricsRegistry, type UserRecord } from '@userstream/shared';
 import { createProducerMetrics } from '../metrics.ts';
 import { runOnce } from './producer-run.ts';
-import type { PageRequest } from '../source/randomuser-client.ts';
+import { SourceError, type PageRequest } from '../source/randomuser-client.ts';
 import type { KafkaPublisher } from '../publish/kafka-publisher.ts';
 import { usResult } from '../validate/randomuser.fixture.ts';
 
@@ -86,6 +86,50 @@ test('an aborted run publishes the page in hand and fetches no more', async () =
   assert.equal(requests.length, 1);
   assert.equal(published.length, 5_000);
   assert.equal(summary.stoppedEarly, true);
+});
+
+test('shutdown during the wait before a retry of the next page stops the run early; it does not fail it', async () => {
+  const { deps, requests, published } = harness();
+  const controller = new AbortController();
+  const fetchPage = deps.fetchPage;
+  deps.fetchPage = (request) => {
+    if (request.page === 1) return fetchPage(request);
+    requests.push(request);
+    // The client gives up its retry wait when the signal fires, as randomuser-client does.
+    return new Promise((_, reject) =>
+      controller.signal.addEventListener('abort', () =>
+        reject(new SourceError('aborted', 'fetch aborted by shutdown')),
+      ),
+    );
+  };
+  deps.publisher.publish = (records) => {
+    published.push(...records);
+    controller.abort();
+    return Promise.resolve(records.length);
+  };
+  const summary = await runOnce(deps, {
+    batchSize: 15_000,
+    pageSize: 5_000,
+    seed: 's',
+    signal: controller.signal,
+  });
+  assert.equal(requests.length, 2);
+  assert.equal(summary.published, 5_000);
+  assert.equal(published.length, 5_000);
+  assert.equal(summary.stoppedEarly, true);
+});
+
+test('a source that gives up fails the run, even while stopping', async () => {
+  const { deps } = harness();
+  const controller = new AbortController();
+  deps.fetchPage = () => {
+    controller.abort();
+    return Promise.reject(new SourceError('http_5xx', 'page 1: giving up after 3 attempts: HTTP 500'));
+  };
+  await assert.rejects(
+    runOnce(deps, { batchSize: 10_000, pageSize: 5_000, signal: controller.signal }),
+    /giving up after 3 attempts/,
+  );
 });
 
 test('a failed publish fails the run', async () => {

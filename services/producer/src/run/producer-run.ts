@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@userstream/shared';
-import type { RawPage, PageRequest } from '../source/randomuser-client.ts';
+import { SourceError, type RawPage, type PageRequest } from '../source/randomuser-client.ts';
 import { toUserRecords } from '../validate/to-user-record.ts';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 import type { KafkaPublisher } from '../publish/kafka-publisher.ts';
@@ -68,7 +68,17 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
 
   let next: Promise<RawPage> | undefined = fetch(1);
   for (let page = 1; page <= pageCount; page++) {
-    const raw: RawPage = await next!;
+    let raw: RawPage;
+    try {
+      raw = await next!;
+    } catch (error) {
+      // Shutdown cut short the wait before a retry of this page: the run stopped, it did not fail.
+      if (error instanceof SourceError && error.reason === 'aborted' && settings.signal?.aborted) {
+        summary.stoppedEarly = true;
+        break;
+      }
+      throw error;
+    }
     const stopping = settings.signal?.aborted === true;
     next = page < pageCount && !stopping ? fetch(page + 1) : undefined;
     // A pending prefetch must not become an unhandled rejection if this page's publish fails first.
