@@ -232,4 +232,59 @@ describe('consumer under failure', () => {
       await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     }
   });
+  test('a rebalance during an outage does not leave the topic paused: every row arrives once Cassandra is back', async () => {
+    const names = freshNames('it_outage_rebalance');
+    await db.execute(
+      `CREATE KEYSPACE ${names.CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+    );
+    const consumers: ReturnType<typeof startService>[] = [];
+    try {
+      const producer = startService(
+        'producer',
+        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: 'rebalance', PRODUCER_BATCH_SIZE: '3000' },
+        ['--once'],
+      );
+      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+      const settings = {
+        ...names,
+        CASSANDRA_APPLY_SCHEMA: 'false',
+        CONSUMER_RETRY_MAX_MS: '500',
+        CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      };
+      const first = startService('consumer', settings);
+      consumers.push(first);
+      await first.waitForOutput(/pausing fetches/);
+      // A second member joins while the first waits for Cassandra: the first's batch gives up on the
+      // rebalance, and the first member must not stay paused with its new partitions.
+      const second = startService('consumer', settings);
+      consumers.push(second);
+      await second.waitForOutput(/joined consumer group/);
+      await waitFor('the first member to rejoin', () =>
+        Promise.resolve(
+          (first.output().match(/joined consumer group/g) ?? []).length >= 2 ? true : undefined,
+        ),
+      );
+
+      await applySchema(db, {
+        keyspace: names.CASSANDRA_KEYSPACE,
+        table: names.CASSANDRA_TABLE,
+        replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+      });
+      await waitFor(
+        '3000 rows after the outage',
+        async () =>
+          (await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE)) === 3000 ? true : undefined,
+        90_000,
+      );
+      await waitFor('the group to commit every partition', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+      for (const consumer of consumers)
+        assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'transient errors are never dead-lettered');
+    } finally {
+      for (const consumer of consumers) await consumer.stop('SIGKILL');
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
 });

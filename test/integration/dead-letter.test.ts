@@ -195,4 +195,44 @@ describe('dead-letter topic', () => {
       await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     }
   });
+  test('a dead letter the broker refuses for good stops the consumer with exit 1, its offset uncommitted', async () => {
+    const names = freshNames('it_dlq_refused');
+    const admin = kafkaClient().admin();
+    await admin.connect();
+    try {
+      // The dead-letter topic takes at most 1,000 bytes per batch: a 2,000-byte poison value cannot go there.
+      await admin.createTopics({
+        topics: [
+          { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
+          {
+            topic: names.KAFKA_DLQ_TOPIC,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configEntries: [{ name: 'max.message.bytes', value: '1000' }],
+          },
+        ],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await producer.send({
+      topic: names.KAFKA_TOPIC,
+      messages: [{ key: 'k', value: Buffer.alloc(2_000, 'x') }],
+    });
+    const consumer = startService('consumer', names);
+    // kafkajs does not restart after a non-retriable error (MESSAGE_TOO_LARGE): an idle process would hide it.
+    const code = await Promise.race([
+      consumer.exited,
+      new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000).unref()),
+    ]);
+    await consumer.stop('SIGKILL');
+    assert.equal(code, 1, consumer.output().slice(-3_000));
+    assert.match(consumer.output(), /shutting down after a fatal failure/);
+    assert.equal(
+      await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC),
+      false,
+      'the poison offset stays',
+    );
+  });
 });

@@ -101,22 +101,25 @@ runMain('consumer', async () => {
 
   // Registered last, so it runs first: waits for the in-flight batches to be written and committed.
   shutdown.add('consumer', () => loop.stop());
-  await loop.start((batch) =>
-    processBatch(
-      {
-        decoder,
-        sink,
-        dlq,
-        metrics,
-        logger,
-        retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
-        retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
-        // Two full waves of write requests: enough to keep Cassandra busy, small enough to bound memory.
-        chunkSize: 2 * config.CONSUMER_WRITE_CONCURRENCY * config.CONSUMER_WRITE_BATCH_ROWS,
-        onUnavailable: (unavailable) => loop.setPaused(unavailable),
-      },
-      batch,
-    ),
+  await loop.start(
+    (batch) =>
+      processBatch(
+        {
+          decoder,
+          sink,
+          dlq,
+          metrics,
+          logger,
+          retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
+          retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+          // Two full waves of write requests: enough to keep Cassandra busy, small enough to bound memory.
+          chunkSize: 2 * config.CONSUMER_WRITE_CONCURRENCY * config.CONSUMER_WRITE_BATCH_ROWS,
+          onUnavailable: (unavailable) => loop.setPaused(unavailable),
+        },
+        batch,
+      ),
+    // An idle process that looks healthy would hide the failure; exiting lets the orchestrator restart it.
+    (error) => shutdown.fail('kafkajs stopped consuming and will not restart', error),
   );
   logger.info({ topic: config.KAFKA_TOPIC, groupId: config.CONSUMER_GROUP_ID }, 'consuming');
 

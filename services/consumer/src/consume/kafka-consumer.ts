@@ -15,9 +15,13 @@ export interface ConsumerLoopOptions {
 /** The Kafka side of the consumer: group membership, fetching, pausing and committing. */
 export interface ConsumerLoop {
   consumer: Consumer;
-  start(handle: (batch: BatchContext) => Promise<void>): Promise<void>;
+  /**
+   * Joins the group and processes batches with `handle`. `fatal` is called if kafkajs stops consuming for
+   * good (a crash it does not restart from), so the service can exit instead of idling.
+   */
+  start(handle: (batch: BatchContext) => Promise<void>, fatal: (error: Error) => void): Promise<void>;
   /** Stops fetching everywhere while a dependency is down, and resumes when it is back. */
-  setPaused(paused: boolean): void;
+  setPaused(paused: boolean, reason?: string): void;
   /** Waits for the in-flight batches, commits what they resolved, and leaves the group. */
   stop(): Promise<void>;
 }
@@ -42,19 +46,37 @@ export function createConsumerLoop(
   let paused = false;
   let running = false;
 
+  /** Pauses or resumes fetching for the whole topic (kafkajs keeps a pause across rebalances). */
+  function setPaused(next: boolean, reason = 'the dependency is back'): void {
+    if (next === paused) return;
+    paused = next;
+    metrics.paused.set(next ? 1 : 0);
+    if (next) {
+      logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
+      consumer.pause([{ topic: options.topic }]);
+    } else {
+      logger.info({ topic: options.topic, reason }, 'resuming fetches');
+      consumer.resume([{ topic: options.topic }]);
+    }
+  }
+
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
       'joined consumer group',
     ),
   );
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
-  );
+  let onFatal: (error: Error) => void = () => undefined;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    // kafkajs restarts itself after most crashes; after the others it stops consuming for good.
+    if (!payload.restart) onFatal(payload.error);
+  });
 
   return {
     consumer,
-    async start(handle) {
+    async start(handle, fatal) {
+      onFatal = fatal;
       await consumer.connect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
       running = true;
@@ -66,29 +88,26 @@ export function createConsumerLoop(
           const { batch } = payload;
           const lag = payload.batch.offsetLag();
           metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag));
-          await handle({
-            topic: batch.topic,
-            partition: batch.partition,
-            messages: batch.messages,
-            resolveOffset: (offset) => payload.resolveOffset(offset),
-            heartbeat: () => payload.heartbeat(),
-            shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
-          });
+          try {
+            await handle({
+              topic: batch.topic,
+              partition: batch.partition,
+              messages: batch.messages,
+              resolveOffset: (offset) => payload.resolveOffset(offset),
+              heartbeat: () => payload.heartbeat(),
+              shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
+            });
+          } catch (error) {
+            // A batch that gave up while waiting for a dependency (a rebalance, a stop) will never resume
+            // fetching itself, and a paused topic gets no new batch to do it: resume here. If the dependency
+            // is still down, the next batch pauses again.
+            setPaused(false, 'the pausing batch gave up');
+            throw error;
+          }
         },
       });
     },
-    setPaused(next) {
-      if (next === paused) return;
-      paused = next;
-      metrics.paused.set(next ? 1 : 0);
-      if (next) {
-        logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
-        consumer.pause([{ topic: options.topic }]);
-      } else {
-        logger.info({ topic: options.topic }, 'dependency is back: resuming fetches');
-        consumer.resume([{ topic: options.topic }]);
-      }
-    },
+    setPaused,
     async stop() {
       running = false;
       await consumer.disconnect();

@@ -3,23 +3,20 @@ import type { Logger } from 'pino';
 /** Registers what to undo at shutdown; steps run last-registered first, like `defer`. */
 export interface Shutdown {
   add(name: string, step: () => Promise<void> | void): void;
+  /** Shuts down as on a signal, but exits 1: for a failure the service cannot recover from by itself. */
+  fail(reason: string, error?: unknown): void;
 }
 
 /**
  * Installs SIGTERM/SIGINT handling at the very start of a service, so a signal during start-up is handled
  * too. On the first signal the registered steps run (newest first), then the process exits 0 (1 if a step
- * failed or all of them overran `timeoutMs`). A second signal exits at once.
+ * failed, all of them overran `timeoutMs`, or the shutdown came from `fail`). A second signal exits at once.
  */
 export function installShutdown(logger: Logger, timeoutMs: number): Shutdown {
   const steps: { name: string; step: () => Promise<void> | void }[] = [];
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without waiting');
-      process.exit(1);
-    }
+  const begin = (failure: boolean): void => {
     stopping = true;
-    logger.info({ signal, timeoutMs }, 'shutting down: finishing in-flight work');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'shutdown timed out');
       process.exit(1);
@@ -37,10 +34,25 @@ export function installShutdown(logger: Logger, timeoutMs: number): Shutdown {
       }
       logger.info(failed ? 'shutdown finished with errors' : 'shutdown complete');
       logger.flush();
-      process.exit(failed ? 1 : 0);
+      process.exit(failed || failure ? 1 : 0);
     })();
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    logger.info({ signal, timeoutMs }, 'shutting down: finishing in-flight work');
+    begin(false);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  return { add: (name, step) => void steps.push({ name, step }) };
+  return {
+    add: (name, step) => void steps.push({ name, step }),
+    fail(reason, error) {
+      if (stopping) return;
+      logger.fatal({ err: error, timeoutMs }, `shutting down after a fatal failure: ${reason}`);
+      begin(true);
+    },
+  };
 }
