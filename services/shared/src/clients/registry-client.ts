@@ -6,17 +6,30 @@ export interface RegistryConfig {
   password?: string | undefined;
 }
 
-/** The registry settings out of a parsed environment (kafkaEnvShape). */
+/**
+ * The registry settings out of a parsed environment (kafkaEnvShape). Credentials written into the URL
+ * (`https://user:pass@host`) become the Basic auth settings, unless those are set, and leave the URL:
+ * fetch refuses such URLs, and a URL is logged where a password must not be.
+ */
 export function registryConfigFrom(env: {
   SCHEMA_REGISTRY_URL: string;
   SCHEMA_REGISTRY_USERNAME?: string | undefined;
   SCHEMA_REGISTRY_PASSWORD?: string | undefined;
 }): RegistryConfig {
-  return {
-    url: env.SCHEMA_REGISTRY_URL,
-    username: env.SCHEMA_REGISTRY_USERNAME,
-    password: env.SCHEMA_REGISTRY_PASSWORD,
-  };
+  let url = env.SCHEMA_REGISTRY_URL;
+  let username = env.SCHEMA_REGISTRY_USERNAME;
+  let password = env.SCHEMA_REGISTRY_PASSWORD;
+  const parsed = URL.parse(url);
+  if (parsed && (parsed.username !== '' || parsed.password !== '')) {
+    if (username === undefined) {
+      username = decodeURIComponent(parsed.username);
+      password = decodeURIComponent(parsed.password);
+    }
+    parsed.username = '';
+    parsed.password = '';
+    url = parsed.toString();
+  }
+  return { url, username, password };
 }
 
 /** A Confluent Schema Registry client (works with Apicurio's ccompat API too). */

@@ -61,3 +61,28 @@ test('redactConfig masks secret-named values only', () => {
   const shown = redactConfig({ CASSANDRA_PASSWORD: 's3cret', CASSANDRA_USERNAME: 'app', TOKEN_X: undefined });
   assert.deepEqual(shown, { CASSANDRA_PASSWORD: '***', CASSANDRA_USERNAME: 'app', TOKEN_X: undefined });
 });
+
+test('redactConfig and config errors mask the credentials of URLs, and only those', () => {
+  const shown = redactConfig({
+    SCHEMA_REGISTRY_URL: 'https://key:s3cret@registry.example.com:8081/apis',
+    RANDOMUSER_URL: 'http://token@source.local/api/?a=b@c',
+    KAFKA_BROKERS: ['b1:9092'],
+    PLAIN: 'http://source.local/api/1.4/',
+  });
+  assert.deepEqual(shown, {
+    SCHEMA_REGISTRY_URL: 'https://***@registry.example.com:8081/apis',
+    RANDOMUSER_URL: 'http://***@source.local/api/?a=b@c',
+    KAFKA_BROKERS: ['b1:9092'],
+    PLAIN: 'http://source.local/api/1.4/',
+  });
+  assert.throws(
+    () =>
+      parseEnv(z.object({ URL_X: z.url().max(10) }), { URL_X: 'https://key:s3cret@registry.example.com/' }),
+    (error: Error) => {
+      assert.match(error.message, /URL_X/);
+      assert.match(error.message, /https:\/\/\*\*\*@registry/);
+      assert.doesNotMatch(error.message, /s3cret/);
+      return true;
+    },
+  );
+});

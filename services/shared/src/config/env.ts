@@ -10,7 +10,12 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
     const received = cleaned[String(issue.path[0])];
-    const shown = received === undefined ? 'unset' : isSecretName(name) ? '"***"' : JSON.stringify(received);
+    const shown =
+      received === undefined
+        ? 'unset'
+        : isSecretName(name)
+          ? '"***"'
+          : JSON.stringify(maskUrlCredentials(received));
     return `${name}: ${issue.message} (got ${shown})`;
   });
   throw new ConfigError(problems);
@@ -21,12 +26,21 @@ export function isSecretName(name: string): boolean {
   return /PASSWORD|SECRET|TOKEN|CREDENTIAL/i.test(name);
 }
 
-/** A copy of a parsed config safe to log: secret-named keys are masked. */
+/** `text` with the user and password of every URL in it masked: `https://***@host/`. */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
+}
+
+/** A copy of a parsed config safe to log: secret-named keys are masked, and so are credentials in URLs. */
 export function redactConfig<T extends Record<string, unknown>>(config: T): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(config).map(([key, value]) => [
       key,
-      isSecretName(key) && value !== undefined ? '***' : value,
+      isSecretName(key) && value !== undefined
+        ? '***'
+        : typeof value === 'string'
+          ? maskUrlCredentials(value)
+          : value,
     ]),
   );
 }

@@ -16,7 +16,10 @@ test('serves /healthz, /readyz (with failing checks named), /metrics and extra r
     metrics,
     readiness: {
       kafka: () => Promise.resolve(),
-      registry: () => (registryUp ? Promise.resolve() : Promise.reject(new Error('connect ECONNREFUSED'))),
+      registry: () =>
+        registryUp
+          ? Promise.resolve()
+          : Promise.reject(new Error('connect ECONNREFUSED for https://key:s3cret@registry.local/')),
     },
     routes: { 'POST /runs': () => Promise.resolve({ status: 202, body: { started: true } }) },
   });
@@ -28,6 +31,11 @@ test('serves /healthz, /readyz (with failing checks named), /metrics and extra r
     const body = (await notReady.json()) as { checks: Record<string, string> };
     assert.equal(body.checks.kafka, 'ok');
     assert.match(body.checks.registry!, /ECONNREFUSED/);
+    assert.match(
+      body.checks.registry!,
+      /https:\/\/\*\*\*@registry\.local/,
+      'credentials in a URL are masked',
+    );
     registryUp = true;
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
     const text = await (await fetch(`${base}/metrics`)).text();

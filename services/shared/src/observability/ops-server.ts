@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { describeError } from '../errors/pipeline-errors.ts';
+import { maskUrlCredentials } from '../config/env.ts';
 
 /** A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise. */
 export type ReadinessCheck = () => Promise<void>;
@@ -104,7 +105,8 @@ async function runChecks(
         await withTimeout(check(), timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
         return [name, 'ok'] as const;
       } catch (error) {
-        return [name, describeError(error)] as const;
+        // The body is public: a URL with credentials in an error message must not show them.
+        return [name, maskUrlCredentials(describeError(error))] as const;
       }
     }),
   );
