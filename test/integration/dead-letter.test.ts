@@ -22,6 +22,8 @@ import {
   startService,
   waitFor,
   killLeftovers,
+  opsPort,
+  topicSize,
 } from './support.ts';
 
 const userId = (n: number) => `0d2a1f3c-5b6e-4f70-8a9b-${String(n).padStart(12, '0')}`;
@@ -234,5 +236,27 @@ describe('dead-letter topic', () => {
       false,
       'the poison offset stays',
     );
+  });
+  test('a registry URL that serves no API (404 everywhere) is retried as an outage, not dead-lettered', async () => {
+    const names = freshNames('it_dlq_wrong_registry');
+    const { encode } = await prepareTopics(names);
+    await producer.send({ topic: names.KAFKA_TOPIC, messages: [{ key: userId(1), value: encode(user(1)) }] });
+    const wrongUrl = new URL('/no-such-api/', stack.SCHEMA_REGISTRY_URL).toString();
+    const consumer = startService('consumer', {
+      ...names,
+      SCHEMA_REGISTRY_URL: wrongUrl,
+      CONSUMER_RETRY_MAX_MS: '500',
+    });
+    try {
+      await consumer.waitForOutput(/is SCHEMA_REGISTRY_URL right\?/);
+      const port = await opsPort(consumer);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.match(await ready.text(), /"registry":"Error: registry answered HTTP 404"/);
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing dead-lettered');
+      assert.equal(await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC), false, 'nothing committed');
+    } finally {
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+    }
   });
 });

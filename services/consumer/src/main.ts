@@ -10,6 +10,7 @@ import {
   createRegistry,
   ensureTopics,
   installShutdown,
+  pingRegistry,
   redactConfig,
   registryConfigFrom,
   runMain,
@@ -33,7 +34,8 @@ runMain('consumer', async () => {
     { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumer` },
     logger,
   );
-  const registry = createRegistry(registryConfigFrom(config));
+  const registryConfig = registryConfigFrom(config);
+  const registry = createRegistry(registryConfig);
   const cassandra = createCassandraClient({
     contactPoints: config.CASSANDRA_CONTACT_POINTS,
     localDataCenter: config.CASSANDRA_LOCAL_DC,
@@ -82,7 +84,7 @@ runMain('consumer', async () => {
     metrics,
     logger,
   );
-  const decoder = createMessageDecoder(registry);
+  const decoder = createMessageDecoder(registry, registryConfig);
 
   const admin = kafka.admin();
   shutdown.add('admin', () => admin.disconnect());
@@ -95,6 +97,7 @@ runMain('consumer', async () => {
     readiness: {
       kafka: async () => void (await admin.describeCluster()),
       cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
+      registry: () => pingRegistry(registryConfig),
     },
   });
   shutdown.add('ops server', () => ops.close());

@@ -1,5 +1,11 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { createUserDecoder, validateUserRecord, type UserRecord } from '@userstream/shared';
+import {
+  createUserDecoder,
+  pingRegistry,
+  validateUserRecord,
+  type RegistryConfig,
+  type UserRecord,
+} from '@userstream/shared';
 
 /** Decodes Kafka values (Confluent-framed Avro, any registered schema id) and validates them as users. */
 export interface MessageDecoder {
@@ -9,8 +15,8 @@ export interface MessageDecoder {
 }
 
 /** Creates the consumer's decoder: registry lookups once per schema id, zod validation for every value. */
-export function createMessageDecoder(registry: SchemaRegistry): MessageDecoder {
-  const decode = createUserDecoder(registry);
+export function createMessageDecoder(registry: SchemaRegistry, config: RegistryConfig): MessageDecoder {
+  const decode = createUserDecoder(registry, () => pingRegistry(config));
   return {
     decode: async (value) => validateUserRecord(await decode(value)),
     decodeCached(value) {

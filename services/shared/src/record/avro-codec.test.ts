@@ -25,6 +25,9 @@ function fakeRegistry(schemas: Map<number, avro.Type>, failWith?: Error): Schema
   } as unknown as SchemaRegistry;
 }
 
+/** The registry serves its API (GET /subjects answers). */
+const answers = () => Promise.resolve();
+
 test('encodes with the Confluent framing: magic byte 0 and the schema id', () => {
   const encoded = createUserEncoder(42)(sampleRecord);
   assert.equal(encoded[0], 0);
@@ -34,13 +37,13 @@ test('encodes with the Confluent framing: magic byte 0 and the schema id', () =>
 
 test('round-trips a record through the decoder', async () => {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])));
+  const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])), answers);
   assert.deepEqual({ ...((await decode(createUserEncoder(7)(sampleRecord))) as object) }, sampleRecord);
 });
 
 test('a batch encodes each record into its own framed view, growing past a too-small first guess', async () => {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  const decode = createUserDecoder(fakeRegistry(new Map([[9, type]])));
+  const decode = createUserDecoder(fakeRegistry(new Map([[9, type]])), answers);
   const encodeAll = createUserBatchEncoder(9);
   // The first block is sized at 512 bytes per record; 3 KB addresses force it to grow mid-batch.
   const records = Array.from({ length: 50 }, (_, i) => ({
@@ -63,7 +66,7 @@ test('a batch encodes each record into its own framed view, growing past a too-s
 
 test('decodes without waiting only once the schema id is cached', async () => {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])));
+  const decode = createUserDecoder(fakeRegistry(new Map([[7, type]])), answers);
   const value = createUserEncoder(7)(sampleRecord);
   assert.equal(decode.cached(value), undefined);
   await decode(value);
@@ -84,7 +87,7 @@ test('decodes an older writer schema into the reader schema (fields added later 
   const { phone: _phone, ...oldRecord } = sampleRecord;
   const body = writer.toBuffer(oldRecord);
   const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 9]), body]);
-  const decoded = (await createUserDecoder(fakeRegistry(new Map([[9, writer]])))(framed)) as Record<
+  const decoded = (await createUserDecoder(fakeRegistry(new Map([[9, writer]])), answers)(framed)) as Record<
     string,
     unknown
   >;
@@ -94,7 +97,7 @@ test('decodes an older writer schema into the reader schema (fields added later 
 
 test('classifies decode failures', async () => {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  const decode = createUserDecoder(fakeRegistry(new Map([[1, type]])));
+  const decode = createUserDecoder(fakeRegistry(new Map([[1, type]])), answers);
   const reason = async (value: Buffer | null): Promise<string> => {
     try {
       await decode(value);
@@ -108,11 +111,20 @@ test('classifies decode failures', async () => {
   assert.equal(await reason(null), 'no-confluent-framing');
   assert.equal(await reason(Buffer.from([0, 0, 0, 0, 99, 1, 2])), 'unknown-schema-id');
   assert.equal(await reason(Buffer.from([0, 0, 0, 0, 1, 0xff, 0xff, 0xff])), 'avro-decode');
-  const down = createUserDecoder(fakeRegistry(new Map(), new Error('connect ECONNREFUSED')));
+  const down = createUserDecoder(fakeRegistry(new Map(), new Error('connect ECONNREFUSED')), answers);
   await assert.rejects(down(createUserEncoder(1)(sampleRecord)), (error: unknown) => {
     assert.ok(error instanceof DecodeError);
     assert.equal(error.reason, 'registry-unavailable');
     assert.equal(error.permanent, false);
+    return true;
+  });
+  // A 404 from a registry URL that serves no API at all (a wrong path, a proxy) is not an unknown id.
+  const wrongUrl = createUserDecoder(fakeRegistry(new Map()), () => Promise.reject(new Error('HTTP 404')));
+  await assert.rejects(wrongUrl(Buffer.from([0, 0, 0, 0, 99, 1, 2])), (error: unknown) => {
+    assert.ok(error instanceof DecodeError);
+    assert.equal(error.reason, 'registry-unavailable');
+    assert.equal(error.permanent, false);
+    assert.match(error.message, /SCHEMA_REGISTRY_URL/);
     return true;
   });
 });

@@ -95,9 +95,14 @@ export interface UserDecoder {
 
 /**
  * Decodes Confluent-framed Avro values of any registered id into the reader schema; writer schemas are
- * fetched once per id and cached, so the hot path does no I/O.
+ * fetched once per id and cached, so the hot path does no I/O. `registryAnswers` resolves when the registry
+ * serves its API (GET /subjects): a 404 for an id only means "unknown id" when it does, since a wrong URL
+ * or a proxy also answers 404, and dead-lettering every message for that would be wrong.
  */
-export function createUserDecoder(registry: SchemaRegistry): UserDecoder {
+export function createUserDecoder(
+  registry: SchemaRegistry,
+  registryAnswers: () => Promise<void>,
+): UserDecoder {
   const reader = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
   const decoders = new Map<number, Promise<(payload: Buffer) => unknown>>();
   const ready = new Map<number, (payload: Buffer) => unknown>();
@@ -109,10 +114,21 @@ export function createUserDecoder(registry: SchemaRegistry): UserDecoder {
       writer = (await registry.getSchema(id)) as unknown as avro.Type;
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (status === 404 || /not found/i.test(describeError(error))) {
-        throw new DecodeError('unknown-schema-id', `schema id ${id} is not in the registry`, {
-          cause: error,
-        });
+      if (status === 404) {
+        const apiAnswers = await registryAnswers().then(
+          () => true,
+          () => false,
+        );
+        if (apiAnswers) {
+          throw new DecodeError('unknown-schema-id', `schema id ${id} is not in the registry`, {
+            cause: error,
+          });
+        }
+        throw new DecodeError(
+          'registry-unavailable',
+          `registry answered 404 for schema id ${id} and does not serve GET /subjects either: is SCHEMA_REGISTRY_URL right?`,
+          { cause: error },
+        );
       }
       throw new DecodeError('registry-unavailable', `registry lookup of schema id ${id} failed`, {
         cause: error,
