@@ -295,3 +295,19 @@ test('a batch is processed in chunks: offsets advance after each chunk is writte
     ['3'],
   );
 });
+
+test('a stop between chunks ends the batch there: later chunks are neither written nor resolved', async () => {
+  const h = harness();
+  h.deps.chunkSize = 2;
+  const write = h.deps.sink.write;
+  h.deps.sink.write = (rows) => {
+    h.stop();
+    return write(rows);
+  };
+  await processBatch(h.deps, h.batch([message(1, 'ok:1'), message(2, 'ok:2'), message(3, 'ok:3')]));
+  assert.deepEqual(h.resolved, ['2']);
+  assert.deepEqual(
+    h.written.map((r) => r.offset),
+    ['1', '2'],
+  );
+});

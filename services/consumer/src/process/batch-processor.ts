@@ -54,6 +54,8 @@ export class StoppedWhileRetrying extends Error {
  */
 export async function processBatch(deps: ProcessorDependencies, batch: BatchContext): Promise<void> {
   for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
+    // Stopping or rebalanced: what is resolved so far gets committed; the rest is fetched again later.
+    if (start > 0 && !batch.shouldContinue()) return;
     await processChunk(deps, batch, batch.messages.slice(start, start + deps.chunkSize));
   }
 }
