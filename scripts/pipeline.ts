@@ -1,7 +1,8 @@
 // `npm run pipeline`: the whole pipeline on this machine without Docker. Starts the local stack if needed,
 // the offline randomuser source (unless RANDOMUSER_URL is set), the consumer and the producer; prints where
 // to look; Ctrl-C stops what it started. `-- --once` runs one producer batch, waits until every record is
-// a row (or dead-lettered), prints a summary and exits.
+// a row (or dead-lettered), prints a summary and exits. Ports: PRODUCER_HTTP_PORT (8080), CONSUMER_HTTP_PORT
+// (8090), SOURCE_HTTP_PORT (8088).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
@@ -20,13 +21,20 @@ function parseStackEnv(): Record<string, string> {
   return env;
 }
 
+const output = new Map<string, string>();
+
 function start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=source', script, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push({ name, child });
+  // Shown as it comes; the producer's is also kept, for its run summary.
+  child.stdout?.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (name === 'producer') output.set(name, (output.get(name) ?? '') + chunk.toString());
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`[pipeline] ${name} exited (${code ?? signal})`);
   });
@@ -107,7 +115,13 @@ if (once) {
     contactPoints: (env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042').split(','),
     localDataCenter: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
   });
-  const expected = Number(env.PRODUCER_BATCH_SIZE ?? 1000);
+  // Wait for what the producer published, not the batch size: records it rejected never reach Kafka.
+  const summary = /"published":(\d+)[^\n]*"msg":"run finished"/.exec(output.get('producer') ?? '');
+  if (!summary) {
+    console.error('[pipeline] the producer printed no run summary');
+    await stopAll(1);
+  }
+  const expected = Number(summary![1]);
   for (;;) {
     const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
     const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
@@ -118,7 +132,7 @@ if (once) {
         env.CASSANDRA_TABLE ?? 'users',
       );
       console.log(
-        `[pipeline] done: ${expected} users in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ` +
+        `[pipeline] done: ${expected} users published in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ` +
           `written ${written}, dead-lettered ${dead}, rows in the table ${rows}`,
       );
       await client.shutdown();
