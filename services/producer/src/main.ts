@@ -86,6 +86,7 @@ runMain('producer', async () => {
 
   // Runs first at shutdown: no new pages are fetched; what was fetched is still published.
   const finishRun = async (): Promise<void> => {
+    coordinator.close();
     aborter.abort();
     await coordinator.current();
   };

@@ -299,7 +299,7 @@ test('a batch is processed in chunks: offsets advance after each chunk is writte
 test('a stop between chunks ends the batch there: later chunks are neither written nor resolved', async () => {
   const h = harness();
   h.deps.chunkSize = 2;
-  const write = h.deps.sink.write;
+  const write = h.deps.sink.write.bind(h.deps.sink);
   h.deps.sink.write = (rows) => {
     h.stop();
     return write(rows);

@@ -66,3 +66,23 @@ test('a failed run is recorded with its error and does not block the next', asyn
   coordinator.start('once');
   assert.equal((await coordinator.current()!).status, 'succeeded');
 });
+
+test('once closed for shutdown, no run starts, and the refusal is counted', async () => {
+  const registry = createMetricsRegistry('test');
+  const coordinator = createRunCoordinator(
+    () => Promise.resolve(summary),
+    createLogger('test', 'silent'),
+    createProducerMetrics(registry),
+  );
+  assert.equal(coordinator.accepting(), true);
+  coordinator.close();
+  assert.equal(coordinator.accepting(), false);
+  assert.equal(coordinator.start('http'), undefined);
+  assert.equal(coordinator.start('schedule'), undefined);
+  assert.equal(coordinator.current(), undefined);
+  assert.deepEqual(coordinator.recent(), []);
+  assert.match(
+    await registry.metrics(),
+    /userstream_producer_runs_total\{outcome="skipped",trigger="http",service="test"\} 1/,
+  );
+});

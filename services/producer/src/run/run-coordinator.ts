@@ -22,6 +22,10 @@ export interface RunCoordinator {
   start(trigger: Trigger): RunRecord | undefined;
   /** The run in progress, if any, as a promise of its record. */
   current(): Promise<RunRecord> | undefined;
+  /** Refuses every later start (shutdown): a run must not begin while the producer disconnects. */
+  close(): void;
+  /** False once closed. */
+  accepting(): boolean;
   recent(): RunRecord[];
 }
 
@@ -34,9 +38,15 @@ export function createRunCoordinator(
 ): RunCoordinator {
   const history: RunRecord[] = [];
   let inFlight: Promise<RunRecord> | undefined;
+  let closed = false;
 
   return {
     start(trigger) {
+      if (closed) {
+        metrics.runs.inc({ outcome: 'skipped', trigger });
+        logger.warn({ trigger }, 'run refused: the producer is shutting down');
+        return undefined;
+      }
       if (inFlight) {
         metrics.runs.inc({ outcome: 'skipped', trigger });
         logger.warn({ trigger }, 'run skipped: the previous run is still in progress');
@@ -77,6 +87,8 @@ export function createRunCoordinator(
       return record;
     },
     current: () => inFlight,
+    close: () => void (closed = true),
+    accepting: () => !closed,
     recent: () => history.map((r) => ({ ...r })),
   };
 }
