@@ -229,6 +229,7 @@ describe('dead-letter topic', () => {
       new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000).unref()),
     ]);
     await consumer.stop('SIGKILL');
+    await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     assert.equal(code, 1, consumer.output().slice(-3_000));
     assert.match(consumer.output(), /shutting down after a fatal failure/);
     assert.equal(
@@ -237,6 +238,7 @@ describe('dead-letter topic', () => {
       'the poison offset stays',
     );
   });
+
   test('a registry URL that serves no API (404 everywhere) is retried as an outage, not dead-lettered', async () => {
     const names = freshNames('it_dlq_wrong_registry');
     const { encode } = await prepareTopics(names);
@@ -255,8 +257,10 @@ describe('dead-letter topic', () => {
       assert.match(await ready.text(), /"registry":"Error: registry answered HTTP 404"/);
       assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing dead-lettered');
       assert.equal(await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC), false, 'nothing committed');
-    } finally {
       assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+    } finally {
+      await consumer.stop('SIGKILL');
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     }
   });
 });

@@ -64,7 +64,7 @@ describe('producer against a faulty source and over HTTP', () => {
       { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_TIMEOUT_MS: '1000', RANDOMUSER_MAX_RETRIES: '0' },
       ['--once'],
     );
-    await producer.waitForOutput(/schema registered/);
+    await producer.waitForOutput(/"msg":"run started"/);
     // The signal lands while the page request is in flight: the request is let finish, and it fails.
     assert.equal(await producer.stop('SIGTERM'), 1, producer.output().slice(-3_000));
     assert.match(producer.output(), /"msg":"run failed"/);

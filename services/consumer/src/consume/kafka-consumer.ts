@@ -49,15 +49,18 @@ export function createConsumerLoop(
   /** Pauses or resumes fetching for the whole topic (kafkajs keeps a pause across rebalances). */
   function setPaused(next: boolean, reason = 'the dependency is back'): void {
     if (next === paused) return;
+    try {
+      if (next) consumer.pause([{ topic: options.topic }]);
+      else consumer.resume([{ topic: options.topic }]);
+    } catch (error) {
+      // Between a crash and kafkajs's restart there is no group to pause; the next retry tries again.
+      logger.warn({ err: error, topic: options.topic }, `could not ${next ? 'pause' : 'resume'} fetching`);
+      return;
+    }
     paused = next;
     metrics.paused.set(next ? 1 : 0);
-    if (next) {
-      logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
-      consumer.pause([{ topic: options.topic }]);
-    } else {
-      logger.info({ topic: options.topic, reason }, 'resuming fetches');
-      consumer.resume([{ topic: options.topic }]);
-    }
+    if (next) logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
+    else logger.info({ topic: options.topic, reason }, 'resuming fetches');
   }
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
@@ -69,6 +72,9 @@ export function createConsumerLoop(
   let onFatal: (error: Error) => void = () => undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    // kafkajs drops its group on a crash; a restarted one starts unpaused.
+    paused = false;
+    metrics.paused.set(0);
     // kafkajs restarts itself after most crashes; after the others it stops consuming for good.
     if (!payload.restart) onFatal(payload.error);
   });

@@ -1,7 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import {
   createUserDecoder,
-  pingRegistry,
+  registryServesApi,
   validateUserRecord,
   type RegistryConfig,
   type UserRecord,
@@ -16,7 +16,7 @@ export interface MessageDecoder {
 
 /** Creates the consumer's decoder: registry lookups once per schema id, zod validation for every value. */
 export function createMessageDecoder(registry: SchemaRegistry, config: RegistryConfig): MessageDecoder {
-  const decode = createUserDecoder(registry, () => pingRegistry(config));
+  const decode = createUserDecoder(registry, () => registryServesApi(config));
   return {
     decode: async (value) => validateUserRecord(await decode(value)),
     decodeCached(value) {

@@ -58,6 +58,7 @@ export function createRunCoordinator(
         startedAt: new Date().toISOString(),
         status: 'running',
       };
+      logger.info({ runId: record.id, trigger }, 'run started');
       history.unshift(record);
       history.length = Math.min(history.length, keep);
       const endTimer = metrics.runDuration.startTimer();

@@ -20,6 +20,14 @@ test('registryConfigFrom moves credentials out of the URL into Basic auth settin
     }),
     { url: 'https://registry.example.com/', username: 'app', password: 'secret' },
   );
+  // A setting left unset is taken from the URL; a '%' that is no escape is taken as written.
+  assert.deepEqual(
+    registryConfigFrom({
+      SCHEMA_REGISTRY_URL: 'https://user:100%25%zz@registry.example.com/',
+      SCHEMA_REGISTRY_USERNAME: 'app',
+    }),
+    { url: 'https://registry.example.com/', username: 'app', password: '100%25%zz' },
+  );
   assert.deepEqual(registryConfigFrom({ SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7' }), {
     url: 'http://127.0.0.1:8081/apis/ccompat/v7',
     username: undefined,

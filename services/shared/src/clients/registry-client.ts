@@ -21,15 +21,22 @@ export function registryConfigFrom(env: {
   let password = env.SCHEMA_REGISTRY_PASSWORD;
   const parsed = URL.parse(url);
   if (parsed && (parsed.username !== '' || parsed.password !== '')) {
-    if (username === undefined) {
-      username = decodeURIComponent(parsed.username);
-      password = decodeURIComponent(parsed.password);
-    }
+    // Each setting, when set, wins over its part of the URL.
+    username ??= decodeOrRaw(parsed.username);
+    password ??= decodeOrRaw(parsed.password);
     parsed.username = '';
     parsed.password = '';
     url = parsed.toString();
   }
   return { url, username, password };
+}
+
+function decodeOrRaw(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // a lone '%' is not an escape: take it as written
+  }
 }
 
 /** A Confluent Schema Registry client (works with Apicurio's ccompat API too). */
@@ -43,6 +50,22 @@ export function createRegistry(config: RegistryConfig): SchemaRegistry {
 
 /** Resolves when the registry answers GET /subjects; for readiness checks. */
 export async function pingRegistry(config: RegistryConfig, signal?: AbortSignal): Promise<void> {
+  const response = await getSubjects(config, signal);
+  if (!response.ok) throw new Error(`registry answered HTTP ${response.status}`);
+}
+
+/**
+ * Resolves when the URL serves a registry API at all: GET /subjects answers, even 401 or 403 (a key may
+ * read schemas without listing subjects). Rejects on 404, 5xx, no answer, or none within `timeoutMs`.
+ */
+export async function registryServesApi(config: RegistryConfig, timeoutMs = 10_000): Promise<void> {
+  const response = await getSubjects(config, AbortSignal.timeout(timeoutMs));
+  if (response.status === 404 || response.status >= 500) {
+    throw new Error(`registry answered HTTP ${response.status}`);
+  }
+}
+
+async function getSubjects(config: RegistryConfig, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = {};
   if (config.username !== undefined && config.password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
@@ -54,5 +77,6 @@ export async function pingRegistry(config: RegistryConfig, signal?: AbortSignal)
       ...(signal ? { signal } : {}),
     },
   );
-  if (!response.ok) throw new Error(`registry answered HTTP ${response.status}`);
+  await response.body?.cancel();
+  return response;
 }

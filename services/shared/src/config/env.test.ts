@@ -65,23 +65,27 @@ test('redactConfig masks secret-named values only', () => {
 test('redactConfig and config errors mask the credentials of URLs, and only those', () => {
   const shown = redactConfig({
     SCHEMA_REGISTRY_URL: 'https://key:s3cret@registry.example.com:8081/apis',
-    RANDOMUSER_URL: 'http://token@source.local/api/?a=b@c',
+    RANDOMUSER_URL: 'http://token@source.local/api/',
+    AT_URL: 'https://key:p@ss@registry.example.com/',
+    SLASH_URL: 'https://key:ab/cd@registry.example.com/',
     KAFKA_BROKERS: ['b1:9092'],
     PLAIN: 'http://source.local/api/1.4/',
   });
   assert.deepEqual(shown, {
     SCHEMA_REGISTRY_URL: 'https://***@registry.example.com:8081/apis',
-    RANDOMUSER_URL: 'http://***@source.local/api/?a=b@c',
+    RANDOMUSER_URL: 'http://***@source.local/api/',
+    AT_URL: 'https://***@registry.example.com/',
+    SLASH_URL: 'https://***@registry.example.com/',
     KAFKA_BROKERS: ['b1:9092'],
     PLAIN: 'http://source.local/api/1.4/',
   });
   assert.throws(
-    () =>
-      parseEnv(z.object({ URL_X: z.url().max(10) }), { URL_X: 'https://key:s3cret@registry.example.com/' }),
+    // A secret with a '/' makes the URL invalid, so it is shown in the error: masked still.
+    () => parseEnv(z.object({ URL_X: z.url() }), { URL_X: 'https://key:s3/cret@registry.example.com/' }),
     (error: Error) => {
       assert.match(error.message, /URL_X/);
       assert.match(error.message, /https:\/\/\*\*\*@registry/);
-      assert.doesNotMatch(error.message, /s3cret/);
+      assert.doesNotMatch(error.message, /s3|cret/);
       return true;
     },
   );

@@ -26,9 +26,13 @@ export function isSecretName(name: string): boolean {
   return /PASSWORD|SECRET|TOKEN|CREDENTIAL/i.test(name);
 }
 
-/** `text` with the user and password of every URL in it masked: `https://***@host/`. */
+/**
+ * `text` with the user and password of every URL in it masked: `https://***@host/`. Everything up to the
+ * last `@` of the URL goes, since a password may hold `@` or `/`; an `@` in a path masks too much, never
+ * too little.
+ */
 export function maskUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)\S*@/gi, '$1***@');
 }
 
 /** A copy of a parsed config safe to log: secret-named keys are masked, and so are credentials in URLs. */

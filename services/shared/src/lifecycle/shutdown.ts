@@ -15,7 +15,8 @@ export interface Shutdown {
 export function installShutdown(logger: Logger, timeoutMs: number): Shutdown {
   const steps: { name: string; step: () => Promise<void> | void }[] = [];
   let stopping = false;
-  const begin = (failure: boolean): void => {
+  let failure = false;
+  const begin = (): void => {
     stopping = true;
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'shutdown timed out');
@@ -43,16 +44,16 @@ export function installShutdown(logger: Logger, timeoutMs: number): Shutdown {
       process.exit(1);
     }
     logger.info({ signal, timeoutMs }, 'shutting down: finishing in-flight work');
-    begin(false);
+    begin();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return {
     add: (name, step) => void steps.push({ name, step }),
     fail(reason, error) {
-      if (stopping) return;
+      failure = true;
       logger.fatal({ err: error, timeoutMs }, `shutting down after a fatal failure: ${reason}`);
-      begin(true);
+      if (!stopping) begin();
     },
   };
 }
