@@ -28,6 +28,9 @@ function start(name: string, script: string, env: Record<string, string>, args: 
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
+    // Its own process group: Ctrl-C reaches only this script, which sends each child one SIGTERM. A second
+    // signal (the terminal's and ours) would make a service exit at once, without finishing its work.
+    detached: true,
   });
   children.push({ name, child });
   // Shown as it comes; the producer's is also kept, for its run summary.
@@ -43,6 +46,8 @@ function start(name: string, script: string, env: Record<string, string>, args: 
 
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
+  // A second Ctrl-C while stopping waits for the same graceful stop.
+  if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   for (const { child } of [...children].reverse()) {
     if (child.exitCode === null && child.signalCode === null) {
@@ -54,6 +59,10 @@ async function stopAll(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// The children have their own process groups: if this script dies some other way, they must not outlive it.
+process.on('exit', () => {
+  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill();
+});
 
 async function metric(port: number, name: string): Promise<number> {
   try {
@@ -66,7 +75,10 @@ async function metric(port: number, name: string): Promise<number> {
 }
 
 async function sumMetric(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text().catch(() => '');
+  // Nothing listening yet (the consumer is still starting) reads as 0, as in metric().
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((response) => response.text())
+    .catch(() => '');
   return text
     .split('\n')
     .filter((l) => l.startsWith(`${name}{`))
@@ -124,7 +136,13 @@ if (once) {
       `[pipeline] no run summary from the producer (LOG_LEVEL above info?): waiting for ${expected} records`,
     );
   }
+  const consumer = children.find((c) => c.name === 'consumer')!.child;
   for (;;) {
+    if (consumer.exitCode !== null || consumer.signalCode !== null) {
+      console.error('[pipeline] the consumer exited before every record was written');
+      await client.shutdown();
+      await stopAll(1);
+    }
     const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
     const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
     if (written + dead >= expected) {

@@ -540,7 +540,7 @@ cmd_up() {
   for s in "${servers[@]}"; do
     say "  $(endpoint "$s")  pid $(running_pid "$s"), RSS $(rss_of "$(running_pid "$s")")"
   done
-  say "settings for the services: eval \"\$(scripts/stack.sh env)\""
+  say "settings for the services: eval \"\$(scripts/stack.sh env)\" (not in the shell you run docker compose from)"
 }
 
 # ------------------------------------------------------------------------------------------------ stop
@@ -558,7 +558,7 @@ stop_servers() { # TERM all, wait, KILL what is left after STOP_TIMEOUT
     names+=("$s")
     pids+=("$pid")
   done
-  local deadline=$((SECONDS + STOP_TIMEOUT)) i alive
+  local deadline=$((SECONDS + STOP_TIMEOUT)) i alive killed=0
   while :; do
     alive=0
     for i in "${!pids[@]}"; do
@@ -572,7 +572,15 @@ stop_servers() { # TERM all, wait, KILL what is left after STOP_TIMEOUT
       fi
     done
     ((alive)) || break
+    if ((SECONDS >= deadline && killed)); then
+      for i in "${!pids[@]}"; do
+        # E.g. a zombie no init reaps: bounded, so that a CI cleanup cannot hang on it.
+        [[ -n ${pids[$i]} ]] && err "${names[$i]}: pid ${pids[$i]} still there 10s after KILL; giving up"
+      done
+      return 1
+    fi
     if ((SECONDS >= deadline)); then
+      killed=1
       for i in "${!pids[@]}"; do
         [[ -n ${pids[$i]} ]] || continue
         err "${names[$i]}: still running after ${STOP_TIMEOUT}s, sending KILL to ${pids[$i]}"
