@@ -42,7 +42,7 @@ export async function scrape(port: number): Promise<Map<string, number>> {
   return samples;
 }
 
-/** The value of the first sample whose name starts with `name` (labels ignored). */
+/** The sum of the samples named `name`, whatever their labels (0 when there are none). */
 export function sampleValue(samples: Map<string, number>, name: string): number {
   let total = 0;
   for (const [key, value] of samples) if (key === name || key.startsWith(`${name}{`)) total += value;

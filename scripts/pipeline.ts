@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { countRows } from '@userstream/shared';
+import { sampleValue, scrape } from '../bench/measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const once = process.argv.includes('--once');
@@ -64,26 +65,8 @@ process.on('exit', () => {
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill();
 });
 
-async function metric(port: number, name: string): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-    return line ? Number(line.split(' ').pop()) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function sumMetric(port: number, name: string): Promise<number> {
-  // Nothing listening yet (the consumer is still starting) reads as 0, as in metric().
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
-    .then((response) => response.text())
-    .catch(() => '');
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-}
+/** A service's metric samples; none while nothing listens yet (the consumer is still starting). */
+const samplesOf = (port: number): Promise<Map<string, number>> => scrape(port).catch(() => new Map());
 
 console.log('[pipeline] starting the local stack (npm run stack:up) ...');
 const up = spawnSync('bash', ['scripts/stack.sh', 'up'], { cwd: root, stdio: 'inherit' });
@@ -143,8 +126,9 @@ if (once) {
       await client.shutdown();
       await stopAll(1);
     }
-    const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
-    const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
+    const samples = await samplesOf(consumerPort);
+    const written = sampleValue(samples, 'userstream_consumer_records_written_total');
+    const dead = sampleValue(samples, 'userstream_consumer_records_dead_lettered_total');
     if (written + dead >= expected) {
       const rows = await countRows(
         client,
@@ -163,9 +147,13 @@ if (once) {
 } else {
   setInterval(() => {
     void (async () => {
-      const published = await metric(producerPort, 'userstream_producer_records_published_total');
-      const written = await metric(consumerPort, 'userstream_consumer_records_written_total');
-      const dead = await sumMetric(consumerPort, 'userstream_consumer_records_dead_lettered_total');
+      const published = sampleValue(
+        await samplesOf(producerPort),
+        'userstream_producer_records_published_total',
+      );
+      const samples = await samplesOf(consumerPort);
+      const written = sampleValue(samples, 'userstream_consumer_records_written_total');
+      const dead = sampleValue(samples, 'userstream_consumer_records_dead_lettered_total');
       console.log(`[pipeline] published ${published}, written ${written}, dead-lettered ${dead}`);
     })();
   }, 10_000).unref();
