@@ -31,17 +31,41 @@ describe('consumer under failure', () => {
     await source?.close();
   });
 
-  /** Fills a fresh topic with USERS users through the real producer. */
-  async function preload(prefix: string) {
+  /** Fills a fresh topic with `count` users through the real producer. */
+  async function preload(prefix: string, count = USERS) {
     const names = freshNames(prefix);
     const producer = startService(
       'producer',
-      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: prefix, PRODUCER_BATCH_SIZE: String(USERS) },
+      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: prefix, PRODUCER_BATCH_SIZE: String(count) },
       ['--once'],
     );
     assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
-    assert.equal(await topicSize(names.KAFKA_TOPIC), USERS);
+    assert.equal(await topicSize(names.KAFKA_TOPIC), count);
     return names;
+  }
+
+  const REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+
+  /** A topic of `count` users, and their keyspace without its table: Cassandra refuses every write. */
+  async function preloadIntoOutage(prefix: string, count: number) {
+    const names = await preload(prefix, count);
+    await db.execute(`CREATE KEYSPACE ${names.CASSANDRA_KEYSPACE} WITH replication = ${REPLICATION}`);
+    return names;
+  }
+
+  /** Ends the outage by applying the real table, and waits until `count` rows are in it. */
+  async function endOutage(names: ReturnType<typeof freshNames>, count: number, timeoutMs: number) {
+    await applySchema(db, {
+      keyspace: names.CASSANDRA_KEYSPACE,
+      table: names.CASSANDRA_TABLE,
+      replication: REPLICATION,
+    });
+    await waitFor(
+      `${count} rows after the outage`,
+      async () =>
+        (await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE)) === count ? true : undefined,
+      timeoutMs,
+    );
   }
 
   test('a consumer killed (SIGKILL) mid-stream and restarted: no row missing, none duplicated', async () => {
@@ -184,17 +208,8 @@ describe('consumer under failure', () => {
   });
 
   test('while Cassandra refuses writes (table missing) the consumer pauses and retries, then resumes by itself', async () => {
-    const names = freshNames('it_outage');
-    await db.execute(
-      `CREATE KEYSPACE ${names.CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
-    );
+    const names = await preloadIntoOutage('it_outage', 500);
     try {
-      const producer = startService(
-        'producer',
-        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: 'outage', PRODUCER_BATCH_SIZE: '500' },
-        ['--once'],
-      );
-      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
       const consumer = startService('consumer', {
         ...names,
         CASSANDRA_APPLY_SCHEMA: 'false',
@@ -210,18 +225,7 @@ describe('consumer under failure', () => {
         'no offset moved past an unwritten record',
       );
 
-      // The dependency comes back: apply the real schema.
-      await applySchema(db, {
-        keyspace: names.CASSANDRA_KEYSPACE,
-        table: names.CASSANDRA_TABLE,
-        replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
-      });
-      await waitFor(
-        '500 rows after the outage',
-        async () =>
-          (await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE)) === 500 ? true : undefined,
-        120_000,
-      );
+      await endOutage(names, 500, 120_000);
       await consumer.waitForOutput(/resuming fetches/);
       await waitFor('the consumer to commit', async () =>
         (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
@@ -233,18 +237,9 @@ describe('consumer under failure', () => {
     }
   });
   test('a rebalance during an outage does not leave the topic paused: every row arrives once Cassandra is back', async () => {
-    const names = freshNames('it_outage_rebalance');
-    await db.execute(
-      `CREATE KEYSPACE ${names.CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
-    );
+    const names = await preloadIntoOutage('it_outage_rebalance', 3000);
     const consumers: ReturnType<typeof startService>[] = [];
     try {
-      const producer = startService(
-        'producer',
-        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: 'rebalance', PRODUCER_BATCH_SIZE: '3000' },
-        ['--once'],
-      );
-      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
       const settings = {
         ...names,
         CASSANDRA_APPLY_SCHEMA: 'false',
@@ -265,17 +260,7 @@ describe('consumer under failure', () => {
         ),
       );
 
-      await applySchema(db, {
-        keyspace: names.CASSANDRA_KEYSPACE,
-        table: names.CASSANDRA_TABLE,
-        replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
-      });
-      await waitFor(
-        '3000 rows after the outage',
-        async () =>
-          (await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE)) === 3000 ? true : undefined,
-        90_000,
-      );
+      await endOutage(names, 3000, 90_000);
       await waitFor('the group to commit every partition', async () =>
         (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
       );
