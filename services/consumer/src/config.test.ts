@@ -38,3 +38,17 @@ test('every invalid setting is listed by variable name', () => {
     },
   );
 });
+
+test('a dead-letter topic equal to the input topic is refused, by name', () => {
+  assert.throws(
+    () => loadConsumerConfig({ KAFKA_TOPIC: 'users', KAFKA_DLQ_TOPIC: 'users' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 1);
+      assert.match(error.problems[0]!, /^KAFKA_DLQ_TOPIC: must differ from KAFKA_TOPIC.*\(got "users"\)$/);
+      return true;
+    },
+  );
+  // The default dead-letter topic follows its own default, not a changed input topic: still distinct.
+  assert.equal(loadConsumerConfig({ KAFKA_TOPIC: 'users' }).KAFKA_DLQ_TOPIC, 'users_created.dlq');
+});

@@ -2,23 +2,29 @@ import { z } from 'zod';
 import { boolVar, cassandraEnvShape, intVar, kafkaEnvShape, opsEnvShape, parseEnv } from '@userstream/shared';
 
 /** Every setting the consumer reads, parsed once from the environment. */
-export const consumerEnvSchema = z.object({
-  ...kafkaEnvShape,
-  ...cassandraEnvShape,
-  ...opsEnvShape(8090),
-  CONSUMER_GROUP_ID: z.string().min(1).default('userstream-cassandra-sink'),
-  CONSUMER_FROM_BEGINNING: boolVar(true),
-  CONSUMER_PARTITIONS_CONCURRENTLY: intVar(3, 1, 1_000),
-  // 16 per partition: the same drain rate as 64 on one node, with about 8 MiB less held in flight.
-  CONSUMER_WRITE_CONCURRENCY: intVar(16, 1, 2_048),
-  CONSUMER_WRITE_BATCH_ROWS: intVar(10, 1, 100),
-  // 256 KiB: the same drain rate as 1 MiB in paired runs, with about 30 MiB less peak memory.
-  CONSUMER_MAX_BYTES_PER_PARTITION: intVar(262_144, 1_024),
-  CONSUMER_SESSION_TIMEOUT_MS: intVar(30_000, 6_000),
-  CONSUMER_RETRY_BASE_MS: intVar(200, 1),
-  CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),
-  CASSANDRA_APPLY_SCHEMA: boolVar(true),
-});
+export const consumerEnvSchema = z
+  .object({
+    ...kafkaEnvShape,
+    ...cassandraEnvShape,
+    ...opsEnvShape(8090),
+    CONSUMER_GROUP_ID: z.string().min(1).default('userstream-cassandra-sink'),
+    CONSUMER_FROM_BEGINNING: boolVar(true),
+    CONSUMER_PARTITIONS_CONCURRENTLY: intVar(3, 1, 1_000),
+    // 16 per partition: the same drain rate as 64 on one node, with about 8 MiB less held in flight.
+    CONSUMER_WRITE_CONCURRENCY: intVar(16, 1, 2_048),
+    CONSUMER_WRITE_BATCH_ROWS: intVar(10, 1, 100),
+    // 256 KiB: the same drain rate as 1 MiB in paired runs, with about 30 MiB less peak memory.
+    CONSUMER_MAX_BYTES_PER_PARTITION: intVar(262_144, 1_024),
+    CONSUMER_SESSION_TIMEOUT_MS: intVar(30_000, 6_000),
+    CONSUMER_RETRY_BASE_MS: intVar(200, 1),
+    CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),
+    CASSANDRA_APPLY_SCHEMA: boolVar(true),
+  })
+  .refine((config) => config.KAFKA_DLQ_TOPIC !== config.KAFKA_TOPIC, {
+    // A dead letter sent to the input topic is consumed, fails and is sent again, forever.
+    path: ['KAFKA_DLQ_TOPIC'],
+    message: 'must differ from KAFKA_TOPIC, or every dead letter would be consumed again',
+  });
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;
 

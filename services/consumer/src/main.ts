@@ -15,6 +15,7 @@ import {
   registryConfigFrom,
   runMain,
   startOpsServer,
+  verifyTable,
 } from '@userstream/shared';
 import { loadConsumerConfig } from './config.ts';
 import { createConsumerMetrics } from './metrics.ts';
@@ -53,6 +54,13 @@ runMain('consumer', async () => {
       table: config.CASSANDRA_TABLE,
       replication: config.CASSANDRA_REPLICATION,
     });
+  }
+  // A table that exists but does not match users.cql would refuse every row: stop here, naming it.
+  if (!(await verifyTable(cassandra, config.CASSANDRA_KEYSPACE, config.CASSANDRA_TABLE))) {
+    logger.warn(
+      { keyspace: config.CASSANDRA_KEYSPACE, table: config.CASSANDRA_TABLE },
+      'the table does not exist yet: writes wait for it (create it from users.cql, or set CASSANDRA_APPLY_SCHEMA=true)',
+    );
   }
   const topicSettings = {
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
+import { schemaColumns } from '@userstream/shared';
 import { createCassandraSink, upsertParams, upsertStatement, type RowToWrite } from './cassandra-sink.ts';
 import { isPermanentWriteError } from './write-errors.ts';
 
@@ -50,6 +51,14 @@ test('classifies write errors: refused values are permanent, outages are transie
   assert.equal(isPermanentWriteError(new ResponseError(codes.overloaded, 'busy')), false);
   assert.equal(isPermanentWriteError(new NoHostAvailableError({})), false);
   assert.equal(isPermanentWriteError(new OperationTimedOutError('slow')), false);
+  // Wrong statement or schema, not a wrong row (messages as Cassandra 5 words them): every row would fail.
+  const statementProblems = [
+    new ResponseError(codes.invalid, 'Undefined column name nat in table userstream.users'),
+    new ResponseError(codes.invalid, 'table users does not exist'),
+    new ResponseError(codes.syntaxError, "line 1:7 no viable alternative at input 'INTO'"),
+    new ResponseError(codes.unauthorized, 'User app has no MODIFY permission on <table userstream.users>'),
+  ];
+  for (const error of statementProblems) assert.equal(isPermanentWriteError(error), false, error.message);
 });
 
 /**
@@ -146,4 +155,10 @@ test('with batchRows 1 every row is its own request, in order, without looking u
     requests,
     rows.map((row) => [row.record.id]),
   );
+});
+
+test('the upsert writes exactly the columns of users.cql, which the consumer checks at start-up', () => {
+  const statement = upsertStatement('ks', 'users');
+  const columns = /\(([^)]*)\) VALUES/.exec(statement)?.[1]?.split(', ');
+  assert.deepEqual(columns, [...schemaColumns().keys()]);
 });

@@ -1,21 +1,24 @@
 import cassandra from 'cassandra-driver';
 
-const { responseErrorCodes } = cassandra.types;
+const INVALID: number = cassandra.types.responseErrorCodes.invalid;
 
 /**
  * True when Cassandra (or the driver) refuses this row for good, so retrying is pointless and the message
  * belongs in the dead-letter topic. Unavailability, timeouts, overload and a missing table are transient:
- * they are retried, because they say nothing about the record itself.
+ * they are retried, because they say nothing about the record itself. So is anything wrong with the
+ * statement rather than the row (a syntax error, a column the table lacks): every row would fail the same
+ * way, and dead-lettering them all would empty the topic into the dead-letter one.
  */
 export function isPermanentWriteError(error: unknown): boolean {
   // The driver throws TypeError (or its ArgumentError) when a value cannot be serialized for its column.
   if (error instanceof TypeError || error instanceof cassandra.errors.ArgumentError) return true;
   if (error instanceof cassandra.errors.ResponseError) {
     const code: number = error.code;
-    const refused: number[] = [responseErrorCodes.invalid, responseErrorCodes.syntaxError];
-    if (refused.includes(code)) {
-      return !/unconfigured table|keyspace .* does not exist|does not exist/i.test(error.message);
-    }
+    if (code === INVALID) return !STATEMENT_PROBLEM.test(error.message);
   }
   return false;
 }
+
+/** Messages of invalid-request errors that concern the statement or the schema, not the row's values. */
+const STATEMENT_PROBLEM =
+  /unconfigured table|does not exist|undefined column|unknown identifier|undefined name|no such column/i;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { schemaStatements } from './cassandra-client.ts';
+import { schemaColumns, schemaStatements } from './cassandra-client.ts';
 
 test('users.cql is applied with the configured names and replication', () => {
   const statements = schemaStatements({
@@ -23,4 +23,16 @@ test('users.cql is applied with the configured names and replication', () => {
     assert.ok(statements[1]!.includes(column), column);
   }
   assert.ok(!statements.join('\n').includes('userstream'), 'no default name is left behind');
+});
+
+test("users.cql's columns and types are read from the file, in order", () => {
+  const columns = schemaColumns();
+  assert.equal(columns.size, 17);
+  assert.deepEqual([...columns].slice(0, 2), [
+    ['id', 'uuid'],
+    ['first_name', 'text'],
+  ]);
+  assert.equal(columns.get('dob'), 'timestamp');
+  assert.equal(columns.get('kafka_offset'), 'bigint');
+  assert.equal(columns.get('ingested_at'), 'timestamp');
 });

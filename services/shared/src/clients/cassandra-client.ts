@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
+import { ConfigError } from '../errors/pipeline-errors.ts';
 
 export interface CassandraConfig {
   contactPoints: string[];
@@ -51,6 +52,60 @@ export function schemaStatements(names: SchemaNames): string[] {
         .replace(/replication = \{[^}]*\}/, `replication = ${names.replication}`)
         .replace(/\buserstream\.users\b/, `${names.keyspace}.${names.table}`),
     );
+}
+
+/** The columns of users.cql's table and their CQL types, in the file's order. */
+export function schemaColumns(): Map<string, string> {
+  const table = schemaStatements({ keyspace: 'k', table: 't', replication: '{}' }).find((statement) =>
+    statement.startsWith('CREATE TABLE'),
+  );
+  const body = table?.slice(table.indexOf('(') + 1, table.lastIndexOf(')')) ?? '';
+  const columns = new Map<string, string>();
+  for (const line of body.split(',')) {
+    const match = /^\s*([a-z_][a-z0-9_]*)\s+([a-z]+)/i.exec(line);
+    if (match) columns.set(match[1]!, match[2]!);
+  }
+  return columns;
+}
+
+/**
+ * Checks that `keyspace.table`, if it exists, has every column of users.cql with its type and `id` as its
+ * partition key: `CREATE TABLE IF NOT EXISTS` leaves an older or unrelated table as it is, and every write
+ * to it would fail the same way. Returns false when the table does not exist (yet).
+ */
+export async function verifyTable(
+  client: cassandra.Client,
+  keyspace: string,
+  table: string,
+): Promise<boolean> {
+  const result = await client.execute(
+    'SELECT column_name, type, kind FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?',
+    [keyspace, table],
+    { prepare: true },
+  );
+  if (result.rowLength === 0) return false;
+  const actual = new Map(result.rows.map((row) => [String(row['column_name']), row]));
+  const problems: string[] = [];
+  for (const [name, type] of schemaColumns()) {
+    const column = actual.get(name);
+    if (!column) problems.push(`column ${name} is missing (expected ${type})`);
+    else if (String(column['type']) !== type)
+      problems.push(`column ${name} is ${String(column['type'])}, expected ${type}`);
+  }
+  const partitionKey = result.rows
+    .filter((row) => row['kind'] === 'partition_key')
+    .map((row) => String(row['column_name']));
+  if (partitionKey.join(',') !== 'id')
+    problems.push(`the partition key is (${partitionKey.join(', ')}), expected (id)`);
+  if (problems.length > 0) {
+    throw new ConfigError(
+      problems.map(
+        (problem) =>
+          `CASSANDRA_TABLE: ${keyspace}.${table} does not match services/shared/schemas/users.cql: ${problem}`,
+      ),
+    );
+  }
+  return true;
 }
 
 /** Applies users.cql idempotently (every statement is IF NOT EXISTS). */

@@ -16,6 +16,8 @@ export function runMain(service: string, main: () => Promise<number | undefined>
       if (error instanceof ConfigError) {
         process.stderr.write(`${service}: ${error.message}\n`);
         process.exitCode = 2;
+        // Some settings are only found wrong once a client is connected (a table that does not match).
+        setTimeout(() => process.exit(2), 1_000).unref();
         return;
       }
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

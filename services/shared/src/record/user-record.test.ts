@@ -31,3 +31,22 @@ test('a missing produced_at or a non-object is rejected', () => {
   assert.throws(() => validateUserRecord(rest), /produced_at/);
   assert.throws(() => validateUserRecord(null), ValidationError);
 });
+
+test('timestamps outside what Cassandra would keep as written are rejected, by field', () => {
+  // A produced_at in microseconds would become a write timestamp no later update of the row could beat.
+  assert.throws(
+    () => validateUserRecord({ ...sampleRecord, produced_at: 1_764_000_000_123_000 }),
+    /produced_at: must be epoch milliseconds \(at most year 9999\), not microseconds/,
+  );
+  // Beyond a Date's range the driver would write 1970-01-01.
+  assert.throws(
+    () => validateUserRecord({ ...sampleRecord, dob: 9_000_000_000_000_000 }),
+    /dob: must be epoch milliseconds within a Date/,
+  );
+  assert.throws(
+    () => validateUserRecord({ ...sampleRecord, registered_date: -9_000_000_000_000_000 }),
+    /registered_date: must be epoch milliseconds within a Date/,
+  );
+  const edge = { ...sampleRecord, dob: -8_640_000_000_000_000, produced_at: 253_402_300_799_999 };
+  assert.deepEqual(validateUserRecord(edge), edge);
+});

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { ValidationError } from '../errors/pipeline-errors.ts';
 
 const text = z.string().trim().min(1, 'must not be empty').nullable();
-const epochMillis = z.number().int('must be epoch milliseconds').nullable();
+// The range a JavaScript Date holds: the driver would write a value outside it as 1970-01-01.
+const DATE_LIMIT_MS = 8_640_000_000_000_000;
+const epochMillis = z
+  .number()
+  .int('must be epoch milliseconds')
+  .min(-DATE_LIMIT_MS, 'must be epoch milliseconds within a Date')
+  .max(DATE_LIMIT_MS, 'must be epoch milliseconds within a Date')
+  .nullable();
+// 9999-12-31T23:59:59.999Z. produced_at is the row's write timestamp: a value in microseconds (or any far
+// future) would win over every later update of the row, for good.
+const MAX_PRODUCED_AT_MS = 253_402_300_799_999;
 
 /**
  * The record both services agree on: what the producer publishes and the consumer writes.
@@ -28,7 +38,11 @@ export const userRecordSchema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter nationality code')
     .nullable(),
-  produced_at: z.number().int().nonnegative('must be epoch milliseconds'),
+  produced_at: z
+    .number()
+    .int('must be epoch milliseconds')
+    .nonnegative('must be epoch milliseconds')
+    .max(MAX_PRODUCED_AT_MS, 'must be epoch milliseconds (at most year 9999), not microseconds'),
 });
 
 export type UserRecord = z.output<typeof userRecordSchema>;
