@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { registryConfigFrom } from './registry-client.ts';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createUserDecoder, createUserEncoder } from '../record/avro-codec.ts';
+import { sampleRecord } from '../record/sample-record.fixture.ts';
+import { DecodeError } from '../errors/pipeline-errors.ts';
+import { createRegistry, registryConfigFrom } from './registry-client.ts';
 
 test('registryConfigFrom moves credentials out of the URL into Basic auth settings', () => {
   assert.deepEqual(
@@ -33,4 +38,27 @@ test('registryConfigFrom moves credentials out of the URL into Basic auth settin
     username: undefined,
     password: undefined,
   });
+});
+
+test('a registry that accepts the request but never answers times out, as a transient lookup failure', async () => {
+  const held: ServerResponse[] = [];
+  const server: Server = createServer((_request, response) => void held.push(response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const registry = createRegistry({ url: `http://127.0.0.1:${port}` }, 200);
+    const decode = createUserDecoder(registry, () => Promise.resolve());
+    // Without a timeout this lookup never settles, and the test runner's timeout fails the test.
+    await assert.rejects(decode(createUserEncoder(7)(sampleRecord)), (error: unknown) => {
+      assert.ok(error instanceof DecodeError);
+      assert.equal(error.reason, 'registry-unavailable');
+      assert.equal(error.permanent, false);
+      assert.match(String((error.cause as Error | undefined)?.message), /Timeout \(200ms\)/);
+      return true;
+    });
+    assert.ok(held.length >= 1, 'the request reached the server');
+  } finally {
+    for (const response of held) response.destroy();
+    server.close();
+  }
 });

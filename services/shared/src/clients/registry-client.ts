@@ -39,13 +39,32 @@ function decodeOrRaw(part: string): string {
   }
 }
 
-/** A Confluent Schema Registry client (works with Apicurio's ccompat API too). */
-export function createRegistry(config: RegistryConfig): SchemaRegistry {
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** Gives every registry request a timeout: without one, a registry that never answers holds it for good. */
+const requestTimeout =
+  (timeoutMs: number): Middleware =>
+  () => ({
+    async prepareRequest(next) {
+      const request = await next();
+      return request.timeout() ? request : request.enhance({ timeout: timeoutMs });
+    },
+  });
+
+/**
+ * A Confluent Schema Registry client (works with Apicurio's ccompat API too). Each request gives up after
+ * `timeoutMs`, well inside a consumer's session timeout, so a hung registry is retried as an outage.
+ */
+export function createRegistry(config: RegistryConfig, timeoutMs = 5_000): SchemaRegistry {
   const auth =
     config.username !== undefined && config.password !== undefined
       ? { username: config.username, password: config.password }
       : undefined;
-  return new SchemaRegistry({ host: config.url, ...(auth ? { auth } : {}) });
+  return new SchemaRegistry({
+    host: config.url,
+    ...(auth ? { auth } : {}),
+    middlewares: [requestTimeout(timeoutMs)],
+  });
 }
 
 /** Resolves when the registry answers GET /subjects; for readiness checks. */
