@@ -12,5 +12,6 @@ export * from './record/avro-codec.ts';
 export * from './clients/kafka-client.ts';
 export * from './clients/kafka-codecs.ts';
 export * from './clients/murmur2-partitioner.ts';
+export * from './clients/idempotent-producer.ts';
 export * from './clients/registry-client.ts';
 export * from './clients/cassandra-client.ts';

@@ -1,5 +1,5 @@
-import { type IHeaders, type Kafka, type Producer } from 'kafkajs';
-import { Murmur2Partitioner } from '@userstream/shared';
+import type { IHeaders, Kafka } from 'kafkajs';
+import { createIdempotentProducer } from '@userstream/shared';
 import { buildDlqHeaders, type SourcePosition } from './dlq-headers.ts';
 
 /** A message that could not be processed, with the error that stopped it. */
@@ -20,13 +20,7 @@ export interface DlqPublisher {
 
 /** Creates the dead-letter publisher for `topic` (acks=all, idempotent). */
 export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
-    createPartitioner: Murmur2Partitioner,
-  });
+  const producer = createIdempotentProducer(kafka);
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),

@@ -1,5 +1,5 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
-import { Murmur2Partitioner, type UserRecord } from '@userstream/shared';
+import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
+import { createIdempotentProducer, type UserRecord } from '@userstream/shared';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 
 export interface PublisherOptions {
@@ -18,13 +18,7 @@ export interface KafkaPublisher {
 
 /** Creates the publisher; one in-flight produce request at a time keeps the idempotent sequence in order. */
 export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): KafkaPublisher {
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Murmur2, as the Java client partitions: the same key lands on the same partition from any client.
-    createPartitioner: Murmur2Partitioner,
-  });
+  const producer = createIdempotentProducer(kafka);
   const compression = {
     none: CompressionTypes.None,
     gzip: CompressionTypes.GZIP,

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
+import type { UserRecord } from '@userstream/shared';
+import type { UserEncoder } from '../encode/user-encoder.ts';
+import { createKafkaPublisher } from './kafka-publisher.ts';
+
+/** A kafkajs double whose one producer records what it is sent. */
+function fakeKafka() {
+  const sent: ProducerRecord[] = [];
+  const producer = {
+    connect: () => Promise.resolve(),
+    send: (record: ProducerRecord) => Promise.resolve(void sent.push(record)),
+  } as unknown as Producer;
+  return { kafka: { producer: () => producer } as unknown as Kafka, sent };
+}
+
+const encoder: UserEncoder = {
+  schemaId: 1,
+  encodeAll: (records) => records.map((r) => Buffer.from(r.id)),
+};
+const records = (n: number): UserRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `0d2a1f3c-5b6e-4f70-8a9b-${String(i).padStart(12, '0')}`,
+    first_name: 'Ada',
+    last_name: null,
+    gender: null,
+    address: null,
+    postcode: null,
+    email: null,
+    username: null,
+    dob: null,
+    registered_date: null,
+    phone: null,
+    picture: null,
+    nat: null,
+    produced_at: 1_764_000_000_000,
+  }));
+
+test('publishes in chunks, keyed by id, one request at a time', async () => {
+  const { kafka, sent } = fakeKafka();
+  const publisher = createKafkaPublisher(kafka, { topic: 't', compression: 'gzip', chunkSize: 2 });
+  await publisher.connect();
+  assert.equal(await publisher.publish(records(5), encoder), 5);
+  assert.deepEqual(
+    sent.map((r) => r.messages.length),
+    [2, 2, 1],
+  );
+  assert.equal(String(sent[0]!.messages[0]!.key), records(1)[0]!.id);
+  assert.equal(sent[0]!.acks, -1);
+});
