@@ -71,6 +71,35 @@ describe('producer against a faulty source and over HTTP', () => {
     assert.match(producer.output(), /shutdown step failed/);
   });
 
+  test('SIGTERM to --once before the batch is complete exits 1: during start-up, and between pages', async () => {
+    // Start-up: no broker answers on this port, so the producer is still creating its topic.
+    const starting = startService(
+      'producer',
+      { ...freshNames('it_sigterm_start'), KAFKA_BROKERS: '127.0.0.1:1' },
+      ['--once'],
+    );
+    await starting.waitForOutput(/"msg":"starting producer"/);
+    assert.equal(await starting.stop('SIGTERM'), 1, starting.output().slice(-3_000));
+    assert.match(starting.output(), /stopped during start-up, before the run began: nothing was published/);
+
+    // Mid-run: the second of three pages is slow to come. The signal lands while it is in flight: it is let
+    // finish and published, and the third is never fetched.
+    const names = freshNames('it_sigterm_mid');
+    await queueFaults({ next: ['ok', 'slow'], delayMs: 3_000 });
+    const producer = startService(
+      'producer',
+      { ...names, RANDOMUSER_URL: source.url, PRODUCER_BATCH_SIZE: '300', PRODUCER_PAGE_SIZE: '100' },
+      ['--once'],
+    );
+    await producer.waitForOutput(/"msg":"run started"/);
+    await waitFor('the first page to be published', async () =>
+      (await topicSize(names.KAFKA_TOPIC)) === 100 ? true : undefined,
+    );
+    assert.equal(await producer.stop('SIGTERM'), 1, producer.output().slice(-3_000));
+    assert.match(producer.output(), /"stoppedEarly":true/);
+    assert.match(producer.output(), /stopped before the batch was complete: 200 of 300 published/);
+  });
+
   test('an invalid setting stops the service at start, naming the variable', async () => {
     const producer = startService('producer', { PRODUCER_BATCH_SIZE: 'lots', PRODUCER_SCHEDULE: 'often' }, [
       '--once',

@@ -30,6 +30,13 @@ runMain('producer', async () => {
   const logger = createLogger('producer', config.LOG_LEVEL);
   logger.info({ config: redactConfig(config), once }, 'starting producer');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  // A --once job stopped before its run began published nothing: its exit code must not say it succeeded.
+  let runBegan = false;
+  if (once) {
+    shutdown.add('once', () => {
+      if (!runBegan) throw new Error('stopped during start-up, before the run began: nothing was published');
+    });
+  }
 
   const registryConfig = registryConfigFrom(config);
   const kafka = createKafka(
@@ -93,14 +100,21 @@ runMain('producer', async () => {
 
   if (once) {
     const started = coordinator.start('once')!;
+    runBegan = true;
     shutdown.add('run', async () => {
       await finishRun();
-      // The exit code of a signalled --once is the run's: a job stopped mid-failure must not report success.
+      // A signalled --once exits 0 only if its whole batch was published: a job stopped mid-run (or
+      // mid-failure) must not report success.
       if (started.status === 'failed') throw new Error(`the run failed: ${started.error ?? 'unknown'}`);
+      if (started.summary?.stoppedEarly) {
+        throw new Error(
+          `stopped before the batch was complete: ${started.summary.published} of ${config.PRODUCER_BATCH_SIZE} published`,
+        );
+      }
     });
     const record = await coordinator.current()!;
     await publisher.disconnect();
-    return record.status === 'succeeded' ? 0 : 1;
+    return record.status === 'succeeded' && record.summary?.stoppedEarly !== true ? 0 : 1;
   }
 
   const admin = kafka.admin();
