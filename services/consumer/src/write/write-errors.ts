@@ -21,4 +21,4 @@ export function isPermanentWriteError(error: unknown): boolean {
 
 /** Messages of invalid-request errors that concern the statement or the schema, not the row's values. */
 const STATEMENT_PROBLEM =
-  /unconfigured table|does not exist|undefined column|unknown identifier|undefined name|no such column/i;
+  /unconfigured table|does not exist|undefined column|unknown identifier|undefined name|no such column|some (partition key parts|clustering keys) are missing/i;

@@ -8,11 +8,18 @@ import { createKafkaPublisher } from './kafka-publisher.ts';
 /** A kafkajs double whose one producer records what it is sent. */
 function fakeKafka() {
   const sent: ProducerRecord[] = [];
+  const inFlight = { now: 0, most: 0 };
   const producer = {
     connect: () => Promise.resolve(),
-    send: (record: ProducerRecord) => Promise.resolve(void sent.push(record)),
+    // Each send stays in flight for a turn of the event loop, so overlapping sends would show.
+    send: async (record: ProducerRecord) => {
+      inFlight.most = Math.max(inFlight.most, ++inFlight.now);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight.now--;
+      sent.push(record);
+    },
   } as unknown as Producer;
-  return { kafka: { producer: () => producer } as unknown as Kafka, sent };
+  return { kafka: { producer: () => producer } as unknown as Kafka, sent, inFlight };
 }
 
 const encoder: UserEncoder = {
@@ -38,7 +45,7 @@ const records = (n: number): UserRecord[] =>
   }));
 
 test('publishes in chunks, keyed by id, one request at a time', async () => {
-  const { kafka, sent } = fakeKafka();
+  const { kafka, sent, inFlight } = fakeKafka();
   const publisher = createKafkaPublisher(kafka, { topic: 't', compression: 'gzip', chunkSize: 2 });
   await publisher.connect();
   assert.equal(await publisher.publish(records(5), encoder), 5);
@@ -48,4 +55,5 @@ test('publishes in chunks, keyed by id, one request at a time', async () => {
   );
   assert.equal(String(sent[0]!.messages[0]!.key), records(1)[0]!.id);
   assert.equal(sent[0]!.acks, -1);
+  assert.equal(inFlight.most, 1, 'one request in flight at a time');
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { schemaColumns, schemaStatements } from './cassandra-client.ts';
+import { ConfigError } from '../errors/pipeline-errors.ts';
+import { schemaColumns, schemaStatements, verifyTable, type SchemaReader } from './cassandra-client.ts';
 
 test('users.cql is applied with the configured names and replication', () => {
   const statements = schemaStatements({
@@ -35,4 +36,50 @@ test("users.cql's columns and types are read from the file, in order", () => {
   assert.equal(columns.get('dob'), 'timestamp');
   assert.equal(columns.get('kafka_offset'), 'bigint');
   assert.equal(columns.get('ingested_at'), 'timestamp');
+});
+
+/** A client double whose system_schema.columns holds `rows`; records the names it was asked about. */
+function schemaReader(rows: { column_name: string; type: string; kind: string }[]) {
+  const asked: unknown[] = [];
+  const client: SchemaReader = {
+    execute: ((_query: string, params: unknown[]) => {
+      asked.push(...params);
+      return Promise.resolve({ rowLength: rows.length, rows });
+    }) as unknown as SchemaReader['execute'],
+  };
+  return { client, asked };
+}
+
+const usersTable = () =>
+  [...schemaColumns()].map(([column_name, type]) => ({
+    column_name,
+    type,
+    kind: column_name === 'id' ? 'partition_key' : 'regular',
+  }));
+
+test("verifyTable accepts users.cql's table (extra columns allowed) and reports a missing one as false", async () => {
+  const matching = schemaReader([...usersTable(), { column_name: 'note', type: 'text', kind: 'regular' }]);
+  assert.equal(await verifyTable(matching.client, 'UserStream', 'Users'), true);
+  assert.deepEqual(matching.asked, ['userstream', 'users'], 'unquoted names are looked up in lower case');
+  assert.equal(await verifyTable(schemaReader([]).client, 'ks', 'users'), false);
+});
+
+test('verifyTable names every difference: a missing column, a wrong type, a different primary key', async () => {
+  const drifted = usersTable()
+    .filter((column) => column.column_name !== 'nat')
+    .map((column) => (column.column_name === 'dob' ? { ...column, type: 'text' } : column));
+  drifted.push({ column_name: 'created', type: 'timestamp', kind: 'clustering' });
+  await assert.rejects(verifyTable(schemaReader(drifted).client, 'ks', 'users'), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(
+      error.problems.map((problem) => problem.replace(/^.*users\.cql: /, '')),
+      [
+        'column dob is text, expected timestamp',
+        'column nat is missing (expected text)',
+        'the primary key is (id, created), expected (id)',
+      ],
+    );
+    assert.match(error.problems[0]!, /^CASSANDRA_TABLE: ks\.users does not match/);
+    return true;
+  });
 });

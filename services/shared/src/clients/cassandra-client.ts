@@ -68,19 +68,19 @@ export function schemaColumns(): Map<string, string> {
   return columns;
 }
 
+/** What verifyTable needs from a cassandra-driver client. */
+export type SchemaReader = Pick<cassandra.Client, 'execute'>;
+
 /**
  * Checks that `keyspace.table`, if it exists, has every column of users.cql with its type and `id` as its
- * partition key: `CREATE TABLE IF NOT EXISTS` leaves an older or unrelated table as it is, and every write
- * to it would fail the same way. Returns false when the table does not exist (yet).
+ * whole primary key: `CREATE TABLE IF NOT EXISTS` leaves an older or unrelated table as it is, and every
+ * write to it would fail the same way. Returns false when the table does not exist (yet).
  */
-export async function verifyTable(
-  client: cassandra.Client,
-  keyspace: string,
-  table: string,
-): Promise<boolean> {
+export async function verifyTable(client: SchemaReader, keyspace: string, table: string): Promise<boolean> {
+  // Unquoted CQL names are stored in lower case, and the services never quote them.
   const result = await client.execute(
     'SELECT column_name, type, kind FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?',
-    [keyspace, table],
+    [keyspace.toLowerCase(), table.toLowerCase()],
     { prepare: true },
   );
   if (result.rowLength === 0) return false;
@@ -92,11 +92,12 @@ export async function verifyTable(
     else if (String(column['type']) !== type)
       problems.push(`column ${name} is ${String(column['type'])}, expected ${type}`);
   }
-  const partitionKey = result.rows
-    .filter((row) => row['kind'] === 'partition_key')
+  // A clustering column would make every upsert incomplete, as a different partition key would.
+  const primaryKey = result.rows
+    .filter((row) => row['kind'] === 'partition_key' || row['kind'] === 'clustering')
     .map((row) => String(row['column_name']));
-  if (partitionKey.join(',') !== 'id')
-    problems.push(`the partition key is (${partitionKey.join(', ')}), expected (id)`);
+  if (primaryKey.join(',') !== 'id')
+    problems.push(`the primary key is (${primaryKey.join(', ')}), expected (id)`);
   if (problems.length > 0) {
     throw new ConfigError(
       problems.map(

@@ -72,6 +72,7 @@ test('a replacement that cannot connect is tried again on the next send', async 
   await assert.rejects(producer.send(record));
   failConnects(1);
   await assert.rejects(producer.send(record), /connect refused/);
+  assert.deepEqual(producers[1]!.events, ['disconnect'], 'the replacement that failed to connect is closed');
   assert.equal(await producer.send(record).then(() => 'sent'), 'sent');
   assert.equal(producers.length, 3);
   assert.equal(producers[2]!.sent.length, 1);

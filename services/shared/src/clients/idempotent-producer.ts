@@ -33,7 +33,11 @@ export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
       replacing ??= (async () => {
         const old = current;
         const next = create();
-        await next.connect();
+        // connect() can fail after opening connections (kafkajs asks for a producer id last): close them.
+        await next.connect().catch(async (error: unknown) => {
+          await next.disconnect().catch(() => undefined);
+          throw error;
+        });
         current = next;
         await old.disconnect().catch(() => undefined);
       })().finally(() => (replacing = undefined));
@@ -44,7 +48,11 @@ export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
 
   return {
     connect: () => current.connect(),
-    disconnect: () => current.disconnect(),
+    async disconnect() {
+      // A replacement under way would otherwise become current, connected, after this.
+      await replacing?.catch(() => undefined);
+      await current.disconnect();
+    },
     async send(record) {
       const producer = await usable();
       try {

@@ -48,7 +48,7 @@ test('a registry that accepts the request but never answers times out, as a tran
     const { port } = server.address() as AddressInfo;
     const registry = createRegistry({ url: `http://127.0.0.1:${port}` }, 200);
     const decode = createUserDecoder(registry, () => Promise.resolve());
-    // Without a timeout this lookup never settles, and the test runner's timeout fails the test.
+    // Without a timeout this lookup never settles: npm test's --test-timeout fails the test.
     await assert.rejects(decode(createUserEncoder(7)(sampleRecord)), (error: unknown) => {
       assert.ok(error instanceof DecodeError);
       assert.equal(error.reason, 'registry-unavailable');

@@ -52,8 +52,9 @@ const requestTimeout =
   });
 
 /**
- * A Confluent Schema Registry client (works with Apicurio's ccompat API too). Each request gives up after
- * `timeoutMs`, well inside a consumer's session timeout, so a hung registry is retried as an outage.
+ * A Confluent Schema Registry client (works with Apicurio's ccompat API too). A request that gets no answer
+ * gives up after `timeoutMs` (it is not retried; 5xx answers are, 3 times), so a hung registry is retried
+ * by the consumer as an outage, heartbeating between attempts, instead of holding its batch for good.
  */
 export function createRegistry(config: RegistryConfig, timeoutMs = 5_000): SchemaRegistry {
   const auth =
