@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type cassandra from 'cassandra-driver';
 import type { Producer } from 'kafkajs';
 import {
@@ -69,6 +70,28 @@ async function createDriftedTable(db: cassandra.Client, keyspace: string): Promi
       address text, postcode int, email text, username text, dob timestamp, registered_date timestamp, phone text,
       picture text, nat text, produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
   );
+}
+
+/** The input topic, and a dead-letter topic that takes at most 1,000 bytes per batch. */
+async function createTopicsWithSmallDlq(names: ReturnType<typeof freshNames>): Promise<void> {
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [
+        { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
+        {
+          topic: names.KAFKA_DLQ_TOPIC,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: '1000' }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 describe('dead-letter topic', () => {
@@ -233,31 +256,32 @@ describe('dead-letter topic', () => {
     }
   });
 
-  test('a dead letter the broker refuses for good stops the consumer with exit 1, its offset uncommitted', async () => {
-    const names = freshNames('it_dlq_refused');
-    const admin = kafkaClient().admin();
-    await admin.connect();
-    try {
-      // The dead-letter topic takes at most 1,000 bytes per batch: a 2,000-byte poison value cannot go there.
-      await admin.createTopics({
-        topics: [
-          { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-          {
-            topic: names.KAFKA_DLQ_TOPIC,
-            numPartitions: 1,
-            replicationFactor: 1,
-            configEntries: [{ name: 'max.message.bytes', value: '1000' }],
-          },
-        ],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+  test('dead letters are gzipped: a 2,000-byte value that compresses fits a dead-letter topic of 1,000-byte batches', async () => {
+    const names = freshNames('it_dlq_gzip');
+    await createTopicsWithSmallDlq(names);
     await producer.send({
       topic: names.KAFKA_TOPIC,
       messages: [{ key: 'k', value: Buffer.alloc(2_000, 'x') }],
     });
+    const consumer = startService('consumer', names);
+    try {
+      const [letter] = await readTopic(names.KAFKA_DLQ_TOPIC, 1);
+      assert.deepEqual(letter?.value, Buffer.alloc(2_000, 'x'), 'the original bytes');
+      assert.equal(letter?.headers?.['dlq.error.reason']?.toString(), 'no-confluent-framing');
+      await waitFor('the consumer to commit', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+    } finally {
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
+  test('a dead letter the broker refuses for good stops the consumer with exit 1, its offset uncommitted', async () => {
+    const names = freshNames('it_dlq_refused');
+    await createTopicsWithSmallDlq(names);
+    // Random bytes do not compress: 2,000 of them cannot go to the dead-letter topic, even gzipped.
+    await producer.send({ topic: names.KAFKA_TOPIC, messages: [{ key: 'k', value: randomBytes(2_000) }] });
     const consumer = startService('consumer', names);
     // kafkajs does not restart after a non-retriable error (MESSAGE_TOO_LARGE): an idle process would hide it.
     const code = await Promise.race([

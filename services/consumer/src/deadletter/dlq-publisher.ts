@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka } from 'kafkajs';
+import { CompressionTypes, type IHeaders, type Kafka } from 'kafkajs';
 import { createIdempotentProducer } from '@userstream/shared';
 import { buildDlqHeaders, type SourcePosition } from './dlq-headers.ts';
 
@@ -18,7 +18,7 @@ export interface DlqPublisher {
   disconnect(): Promise<void>;
 }
 
-/** Creates the dead-letter publisher for `topic` (acks=all, idempotent). */
+/** Creates the dead-letter publisher for `topic` (acks=all, idempotent, gzip). */
 export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
   const producer = createIdempotentProducer(kafka);
   return {
@@ -29,6 +29,9 @@ export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
       await producer.send({
         topic,
         acks: -1,
+        // A letter carries the original value plus headers, so it is bigger than the message was; compressed,
+        // it fits wherever the (usually compressed) original did.
+        compression: CompressionTypes.GZIP,
         messages: letters.map((letter) => ({
           key: letter.key,
           value: letter.value,
