@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
 import type { UserRecord } from '@userstream/shared';
+import { sampleRecord } from '../../../shared/src/record/sample-record.fixture.ts';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 import { createKafkaPublisher } from './kafka-publisher.ts';
 
@@ -28,20 +29,8 @@ const encoder: UserEncoder = {
 };
 const records = (n: number): UserRecord[] =>
   Array.from({ length: n }, (_, i) => ({
+    ...sampleRecord,
     id: `0d2a1f3c-5b6e-4f70-8a9b-${String(i).padStart(12, '0')}`,
-    first_name: 'Ada',
-    last_name: null,
-    gender: null,
-    address: null,
-    postcode: null,
-    email: null,
-    username: null,
-    dob: null,
-    registered_date: null,
-    phone: null,
-    picture: null,
-    nat: null,
-    produced_at: 1_764_000_000_000,
   }));
 
 test('publishes in chunks, keyed by id, one request at a time', async () => {
