@@ -55,7 +55,8 @@ runMain('consumer', async () => {
       replication: config.CASSANDRA_REPLICATION,
     });
   }
-  // A table that exists but does not match users.cql would refuse every row: stop here, naming it.
+  // A table that exists but does not match users.cql would refuse every row, or every row that sets a
+  // drifted column: stop here, naming it.
   if (!(await verifyTable(cassandra, config.CASSANDRA_KEYSPACE, config.CASSANDRA_TABLE))) {
     logger.warn(
       { keyspace: config.CASSANDRA_KEYSPACE, table: config.CASSANDRA_TABLE },

@@ -103,8 +103,8 @@ runMain('producer', async () => {
     runBegan = true;
     shutdown.add('run', async () => {
       await finishRun();
-      // A signalled --once exits 0 only if its whole batch was published: a job stopped mid-run (or
-      // mid-failure) must not report success.
+      // A signalled --once exits 0 only if every page of its batch was fetched and published (rejected
+      // records aside): a job stopped mid-run (or mid-failure) must not report success.
       if (started.status === 'failed') throw new Error(`the run failed: ${started.error ?? 'unknown'}`);
       if (started.summary?.stoppedEarly) {
         throw new Error(

@@ -30,7 +30,7 @@ export function createDlqPublisher(kafka: Kafka, topic: string): DlqPublisher {
         topic,
         acks: -1,
         // A letter carries the original value plus headers, so it is bigger than the message was; compressed,
-        // it fits wherever the (usually compressed) original did.
+        // it usually fits where the (usually compressed) original did.
         compression: CompressionTypes.GZIP,
         messages: letters.map((letter) => ({
           key: letter.key,
