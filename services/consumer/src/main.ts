@@ -126,6 +126,7 @@ runMain('consumer', async () => {
           retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
           // Two full waves of write requests: enough to keep Cassandra busy, small enough to bound memory.
           chunkSize: 2 * config.CONSUMER_WRITE_CONCURRENCY * config.CONSUMER_WRITE_BATCH_ROWS,
+          heartbeatEveryMs: 1_000,
           onUnavailable: (unavailable) => loop.setPaused(unavailable),
         },
         batch,

@@ -108,15 +108,17 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
     retryBaseMs: 1,
     retryMaxMs: 2,
     chunkSize: 1_000,
+    heartbeatEveryMs: 5,
     onUnavailable: (value) => unavailable.push(value),
   };
   let running = true;
+  const heartbeats = { count: 0 };
   const batch = (messages: KafkaMessage[]): BatchContext => ({
     topic: 't',
     partition: 1,
     messages,
     resolveOffset: (offset) => resolved.push(offset),
-    heartbeat: () => Promise.resolve(),
+    heartbeat: () => Promise.resolve(void heartbeats.count++),
     shouldContinue: () => running,
   });
   return {
@@ -127,6 +129,7 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
     resolved,
     unavailable,
     metricsRegistry,
+    heartbeats,
     stop: () => (running = false),
   };
 }
@@ -310,4 +313,25 @@ test('a stop between chunks ends the batch there: later chunks are neither writt
     h.written.map((r) => r.offset),
     ['1', '2'],
   );
+});
+
+test('heartbeats while a slow write and a slow dead-letter send are awaited', async () => {
+  const h = harness();
+  // Each answers once three more heartbeats have come (at most 5 s later, so that without them the
+  // count below fails rather than the test hanging).
+  const afterHeartbeats = async <T>(value: T): Promise<T> => {
+    const until = h.heartbeats.count + 3;
+    const deadline = Date.now() + 5_000;
+    while (h.heartbeats.count < until && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return value;
+  };
+  const { sink, dlq } = h.deps;
+  h.deps.sink = { write: (rows) => sink.write(rows).then(afterHeartbeats) };
+  h.deps.dlq = { ...dlq, send: (letters) => dlq.send(letters).then(afterHeartbeats) };
+  await processBatch(h.deps, h.batch([message(1, 'ok:1'), message(2, 'bad-frame')]));
+  assert.deepEqual(h.resolved, ['2']);
+  assert.equal(h.letters.length, 1);
+  assert.ok(h.heartbeats.count >= 6, `${h.heartbeats.count} heartbeats`);
 });

@@ -35,6 +35,8 @@ export interface ProcessorDependencies {
   retryMaxMs: number;
   /** Messages decoded and written at a time: bounds memory, and lets offsets advance within a big batch. */
   chunkSize: number;
+  /** How often to heartbeat while a write, a registry lookup or a dead-letter send is awaited. */
+  heartbeatEveryMs: number;
   /** Called with true while a dependency is down (the loop pauses fetching), false when it is back. */
   onUnavailable(unavailable: boolean): void;
 }
@@ -103,7 +105,7 @@ async function processChunk(
   const timer = deps.metrics.batchWriteDuration.startTimer();
   let pending = rows.map((_, index) => index);
   for (let attempt = 0; pending.length > 0; attempt++) {
-    const outcome = await deps.sink.write(pending.map((index) => rows[index]!));
+    const outcome = await heartbeating(deps, batch, deps.sink.write(pending.map((index) => rows[index]!)));
     // Each row's latency ends when its own request was acknowledged, not when the whole chunk was.
     outcome.written.forEach((at, k) => {
       const message = rowMessages[pending[at]!]!;
@@ -131,7 +133,7 @@ async function processChunk(
   // Dead-letter what cannot be processed, in offset order; kafkajs retries the send itself.
   if (letters.length > 0) {
     letters.sort((a, b) => Number(BigInt(a.source.offset) - BigInt(b.source.offset)));
-    await deps.dlq.send(letters);
+    await heartbeating(deps, batch, deps.dlq.send(letters));
     for (const letter of letters) {
       const stage = (letter.error as { stage?: string }).stage ?? 'unknown';
       const errorClass = letter.error instanceof Error ? letter.error.name : 'unknown';
@@ -170,6 +172,24 @@ function decodeCachedOrError(decoder: MessageDecoder, value: Buffer | null): Use
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
+/**
+ * Awaits `work` while heartbeating: a slow write (the driver's timeouts, a retry), registry lookup or
+ * dead-letter send must not cost the group membership. kafkajs sends at most one heartbeat per interval.
+ */
+async function heartbeating<T>(
+  deps: ProcessorDependencies,
+  batch: BatchContext,
+  work: Promise<T>,
+): Promise<T> {
+  // A failed heartbeat (say, a rebalance under way) is left to the next one the batch makes itself.
+  const timer = setInterval(() => void batch.heartbeat().catch(() => undefined), deps.heartbeatEveryMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function retryTransient<T>(
   deps: ProcessorDependencies,
   batch: BatchContext,
@@ -178,7 +198,7 @@ async function retryTransient<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const result = await action();
+      const result = await heartbeating(deps, batch, action());
       if (attempt > 0) deps.onUnavailable(false);
       return result;
     } catch (error) {

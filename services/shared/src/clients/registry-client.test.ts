@@ -48,8 +48,12 @@ test('a registry that accepts the request but never answers times out, as a tran
     const { port } = server.address() as AddressInfo;
     const registry = createRegistry({ url: `http://127.0.0.1:${port}` }, 200);
     const decode = createUserDecoder(registry, () => Promise.resolve());
-    // Without a timeout this lookup never settles: npm test's --test-timeout fails the test.
-    await assert.rejects(decode(createUserEncoder(7)(sampleRecord)), (error: unknown) => {
+    // Without a timeout this lookup never settles: the race fails the test after 10 s instead.
+    const unsettled = new Promise((resolve) =>
+      setTimeout(resolve, 10_000, 'still waiting after 10 s').unref(),
+    );
+    const lookup = decode(createUserEncoder(7)(sampleRecord));
+    await assert.rejects(Promise.race([lookup, unsettled]), (error: unknown) => {
       assert.ok(error instanceof DecodeError);
       assert.equal(error.reason, 'registry-unavailable');
       assert.equal(error.permanent, false);
