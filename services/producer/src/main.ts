@@ -21,7 +21,7 @@ import { createRandomUserClient } from './source/randomuser-client.ts';
 import { prepareUserEncoder } from './encode/user-encoder.ts';
 import { createKafkaPublisher } from './publish/kafka-publisher.ts';
 import { runOnce } from './run/producer-run.ts';
-import { createRunCoordinator } from './run/run-coordinator.ts';
+import { createRunCoordinator, type RunRecord } from './run/run-coordinator.ts';
 import { runRoutes } from './http/run-routes.ts';
 
 runMain('producer', async () => {
@@ -99,22 +99,24 @@ runMain('producer', async () => {
   };
 
   if (once) {
+    // --once exits 0 only if every page of its batch was fetched and published (rejected records aside),
+    // signalled or not: a job stopped mid-run (or mid-failure) must not report success.
+    const incomplete = (record: RunRecord): string | undefined =>
+      record.status === 'failed'
+        ? `the run failed: ${record.error ?? 'unknown'}`
+        : record.summary?.stoppedEarly
+          ? `stopped before the batch was complete: ${record.summary.published} of ${config.PRODUCER_BATCH_SIZE} published`
+          : undefined;
     const started = coordinator.start('once')!;
     runBegan = true;
     shutdown.add('run', async () => {
       await finishRun();
-      // A signalled --once exits 0 only if every page of its batch was fetched and published (rejected
-      // records aside): a job stopped mid-run (or mid-failure) must not report success.
-      if (started.status === 'failed') throw new Error(`the run failed: ${started.error ?? 'unknown'}`);
-      if (started.summary?.stoppedEarly) {
-        throw new Error(
-          `stopped before the batch was complete: ${started.summary.published} of ${config.PRODUCER_BATCH_SIZE} published`,
-        );
-      }
+      const reason = incomplete(started);
+      if (reason) throw new Error(reason);
     });
     const record = await coordinator.current()!;
     await publisher.disconnect();
-    return record.status === 'succeeded' && record.summary?.stoppedEarly !== true ? 0 : 1;
+    return incomplete(record) === undefined ? 0 : 1;
   }
 
   const admin = kafka.admin();

@@ -74,7 +74,8 @@ export type SchemaReader = Pick<cassandra.Client, 'execute'>;
 /**
  * Checks that `keyspace.table`, if it exists, has every column of users.cql with its type and `id` as its
  * whole primary key: `CREATE TABLE IF NOT EXISTS` leaves an older or unrelated table as it is, and every
- * write to it (or every one that sets a drifted column) would fail the same way. Returns false when the table does not exist (yet).
+ * write to it (or every one that sets a drifted column) would fail the same way. Returns false when the
+ * table does not exist (yet).
  */
 export async function verifyTable(client: SchemaReader, keyspace: string, table: string): Promise<boolean> {
   // Unquoted CQL names are stored in lower case, and the services never quote them.
