@@ -42,3 +42,51 @@ test('every invalid setting is listed by variable name', () => {
     },
   );
 });
+
+test('a nationality randomuser.me does not know is refused by name, in any case', () => {
+  assert.equal(loadProducerConfig({ RANDOMUSER_NAT: 'us,Gb' }).RANDOMUSER_NAT, 'us,Gb');
+  assert.throws(
+    () => loadProducerConfig({ RANDOMUSER_NAT: 'US,UK' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.length === 1 &&
+      /^RANDOMUSER_NAT: unknown nationality UK .*ignore the whole filter/.test(error.problems[0]!),
+  );
+});
+
+test('an 18-character seed is refused: randomuser.me reads its last two characters as a nationality', () => {
+  assert.equal(
+    loadProducerConfig({ RANDOMUSER_SEED: 'userstream-prod-1' }).RANDOMUSER_SEED,
+    'userstream-prod-1',
+  );
+  assert.throws(
+    () => loadProducerConfig({ RANDOMUSER_SEED: 'userstream-prod-01' }),
+    (error: unknown) =>
+      error instanceof ConfigError && /^RANDOMUSER_SEED: .*nationality/.test(error.problems.join('\n')),
+  );
+});
+
+test('RANDOMUSER_URL must be http(s): a URL without a scheme is refused', () => {
+  for (const url of ['localhost:8088/api/1.4/', 'randomuser.me:443/api/', 'ftp://randomuser.me/api/']) {
+    assert.throws(
+      () => loadProducerConfig({ RANDOMUSER_URL: url }),
+      (error: unknown) => error instanceof ConfigError && /^RANDOMUSER_URL: /.test(error.problems.join('\n')),
+      url,
+    );
+  }
+  assert.equal(
+    loadProducerConfig({ RANDOMUSER_URL: 'http://randomuser-source:8088/api/1.4/' }).RANDOMUSER_URL,
+    'http://randomuser-source:8088/api/1.4/',
+  );
+});
+
+test('a batch needing more than 10,000 pages is refused: randomuser.me repeats page 1 after that', () => {
+  const ok = loadProducerConfig({ PRODUCER_BATCH_SIZE: '50000', PRODUCER_PAGE_SIZE: '5' });
+  assert.equal(ok.PRODUCER_BATCH_SIZE, 50_000);
+  assert.throws(
+    () => loadProducerConfig({ PRODUCER_BATCH_SIZE: '50001', PRODUCER_PAGE_SIZE: '5' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /^PRODUCER_BATCH_SIZE: 50001 users in pages of 5 .* take 10001 pages/.test(error.problems.join('\n')),
+  );
+});

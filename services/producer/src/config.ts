@@ -1,29 +1,66 @@
 import { z } from 'zod';
 import { cron } from './run/cron-expression.ts';
-import { boolVar, intVar, kafkaEnvShape, opsEnvShape, parseEnv } from '@userstream/shared';
+import { NATIONALITIES, boolVar, intVar, kafkaEnvShape, opsEnvShape, parseEnv } from '@userstream/shared';
+
+/** randomuser.me answers pages 1..10000; any later page is served as page 1 again. */
+export const MAX_API_PAGE = 10_000;
+const knownNats = new Set<string>(NATIONALITIES);
+const natList = /^[A-Za-z]{2}(,[A-Za-z]{2})*$/;
 
 /** Every setting the producer reads, parsed once from the environment. */
-export const producerEnvSchema = z.object({
-  ...kafkaEnvShape,
-  ...opsEnvShape(8080),
-  RANDOMUSER_URL: z.url({ message: 'expected an http(s) URL' }).default('http://127.0.0.1:8088/api/1.4/'),
-  RANDOMUSER_SEED: z.string().min(1).optional(),
-  RANDOMUSER_NAT: z
-    .string()
-    .regex(/^[A-Za-z]{2}(,[A-Za-z]{2})*$/, 'expected comma-separated two-letter codes, e.g. US,GB')
-    .optional(),
-  RANDOMUSER_TIMEOUT_MS: intVar(15_000, 100),
-  RANDOMUSER_MAX_RETRIES: intVar(6, 0, 100),
-  RANDOMUSER_RETRY_BASE_MS: intVar(500, 1),
-  RANDOMUSER_RETRY_MAX_MS: intVar(30_000, 1),
-  PRODUCER_SCHEDULE: cron.default('*/1 * * * *'),
-  PRODUCER_BATCH_SIZE: intVar(1_000, 1, 10_000_000),
-  // 2000 per call, not the API's 5000: the same throughput at about 40 MiB less memory (see README).
-  PRODUCER_PAGE_SIZE: intVar(2_000, 1, 5_000),
-  PRODUCER_RUN_ON_START: boolVar(true),
-  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'zstd']).default('gzip'),
-  KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
-});
+export const producerEnvSchema = z
+  .object({
+    ...kafkaEnvShape,
+    ...opsEnvShape(8080),
+    // Only http(s): z.url() alone accepts "localhost:8088/api/" (scheme "localhost:"), which fails every run.
+    RANDOMUSER_URL: z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL, e.g. https://randomuser.me/api/1.4/' })
+      .default('http://127.0.0.1:8088/api/1.4/'),
+    RANDOMUSER_SEED: z
+      .string()
+      .min(1)
+      // randomuser.me reads an 18-character seed as 16 characters plus a hex nationality index.
+      .refine((seed) => seed.length !== 18, {
+        message: 'randomuser.me reads an 18-character seed as a seed plus a nationality; use another length',
+      })
+      .optional(),
+    RANDOMUSER_NAT: z
+      .string()
+      .regex(natList, 'expected comma-separated two-letter codes, e.g. US,GB')
+      // One unknown code makes randomuser.me drop the whole filter and answer every nationality.
+      .superRefine((value, ctx) => {
+        if (!natList.test(value)) return; // already refused, by shape
+        const unknown = value.split(',').filter((code) => !knownNats.has(code.toUpperCase()));
+        if (unknown.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown nationality ${unknown.join(',')} (randomuser.me would then ignore the whole filter); known: ${NATIONALITIES.join(',')}`,
+          });
+        }
+      })
+      .optional(),
+    RANDOMUSER_TIMEOUT_MS: intVar(15_000, 100),
+    RANDOMUSER_MAX_RETRIES: intVar(6, 0, 100),
+    RANDOMUSER_RETRY_BASE_MS: intVar(500, 1),
+    RANDOMUSER_RETRY_MAX_MS: intVar(30_000, 1),
+    PRODUCER_SCHEDULE: cron.default('*/1 * * * *'),
+    PRODUCER_BATCH_SIZE: intVar(1_000, 1, 10_000_000),
+    // 2000 per call, not the API's 5000: the same throughput at about 40 MiB less memory (see README).
+    PRODUCER_PAGE_SIZE: intVar(2_000, 1, 5_000),
+    PRODUCER_RUN_ON_START: boolVar(true),
+    KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'zstd']).default('gzip'),
+    KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
+  })
+  .superRefine((config, ctx) => {
+    const pages = Math.ceil(config.PRODUCER_BATCH_SIZE / config.PRODUCER_PAGE_SIZE);
+    if (pages > MAX_API_PAGE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PRODUCER_BATCH_SIZE'],
+        message: `${config.PRODUCER_BATCH_SIZE} users in pages of ${config.PRODUCER_PAGE_SIZE} (PRODUCER_PAGE_SIZE) take ${pages} pages; randomuser.me serves pages 1..${MAX_API_PAGE} and page 1 again after that (raise PRODUCER_PAGE_SIZE or lower the batch)`,
+      });
+    }
+  });
 
 export type ProducerConfig = z.output<typeof producerEnvSchema>;
 

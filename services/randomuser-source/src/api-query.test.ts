@@ -21,6 +21,11 @@ describe('parseApiQuery', () => {
     for (const bad of ['x', '0', '-1', '1e3']) assert.equal(parse(`page=${bad}`).page, 1, `page=${bad}`);
   });
 
+  it('serves pages up to 10000 and page 1 after that, as upstream', () => {
+    assert.equal(parse('page=10000').page, 10_000);
+    assert.equal(parse('page=10001').page, 1);
+  });
+
   it('keeps a given seed and makes one up when there is none', () => {
     assert.deepEqual([parse('seed=foo bar').seed, parse('seed=foo bar').seedGiven], ['foo bar', true]);
     assert.deepEqual([parse('').seed, parse('').seedGiven], ['madeup', false]);
@@ -28,9 +33,11 @@ describe('parseApiQuery', () => {
     assert.match(parseApiQuery(new URLSearchParams('')).seed, /^[0-9a-f]{16}$/);
   });
 
-  it('reads nat case-insensitively, sorted, without unknown codes', () => {
+  it('reads nat case-insensitively and sorted; one unknown code means every nationality, as upstream', () => {
     assert.deepEqual(parse('nat=us,gb').nat, ['GB', 'US']);
-    assert.deepEqual(parse('nat= Fr ,xx,,de,DE').nat, ['DE', 'FR']);
+    assert.deepEqual(parse('nat=Fr,,de,DE').nat, ['DE', 'FR']);
+    assert.deepEqual(parse('nat=us,uk').nat, []);
+    assert.deepEqual(parse('nat= Fr ').nat, [], 'upstream does not trim codes');
     assert.deepEqual(parse('nat=zz').nat, []);
     assert.deepEqual(parse('').nat, []);
   });

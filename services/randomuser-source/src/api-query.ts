@@ -4,6 +4,9 @@ import { NATIONALITIES, USER_FIELDS, type Nationality, type UserField } from './
 /** The most results one request may ask for; more turns into 1, as upstream. */
 export const MAX_RESULTS = 5000;
 
+/** The last page upstream serves; a later one is served as page 1. */
+export const MAX_PAGE = 10_000;
+
 /** An API request's parameters after the upstream leniency rules have been applied. */
 export interface ApiQuery {
   seed: string;
@@ -19,6 +22,7 @@ export interface ApiQuery {
 }
 
 const knownFields = new Set<string>(USER_FIELDS);
+const knownNats = new Set<string>(NATIONALITIES);
 
 /** A fresh 16-hex-digit seed, the form randomuser.me reports when the caller gave none. */
 export function randomSeed(): string {
@@ -30,12 +34,13 @@ export function parseApiQuery(params: URLSearchParams, makeSeed: () => string = 
   const givenSeed = params.get('seed');
   const seedGiven = givenSeed !== null && givenSeed !== '';
   const results = positiveInt(params.get('results'));
+  const page = positiveInt(params.get('page'));
   return {
     seed: seedGiven ? givenSeed : makeSeed(),
     seedGiven,
-    page: positiveInt(params.get('page')),
+    page: page > MAX_PAGE ? 1 : page,
     results: results > MAX_RESULTS ? 1 : results,
-    nat: normalizeNats(commaList(params.get('nat'))),
+    nat: normalizeNats((params.get('nat') ?? '').split(',').filter((code) => code !== '')),
     fields: selectFields(commaList(params.get('inc')), commaList(params.get('exc'))),
     noinfo: params.has('noinfo'),
   };
@@ -57,9 +62,13 @@ function commaList(raw: string | null): string[] {
     .filter((part) => part.length > 0);
 }
 
-/** Known nationality codes among `codes` (any case), sorted and deduplicated; unknown ones are dropped. */
+/**
+ * The nationality filter, sorted and deduplicated (any case); empty, meaning every nationality, when it names a
+ * code upstream does not know: randomuser.me then drops the whole filter, not just that code.
+ */
 export function normalizeNats(codes: readonly string[]): Nationality[] {
-  const wanted = new Set(codes.map((code) => code.trim().toUpperCase()));
+  const wanted = new Set(codes.map((code) => code.toUpperCase()));
+  if ([...wanted].some((code) => !knownNats.has(code))) return [];
   // Sorted so that "us,gb" and "GB,US" describe, and therefore generate, the same users.
   return NATIONALITIES.filter((nat) => wanted.has(nat));
 }

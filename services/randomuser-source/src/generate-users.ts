@@ -17,7 +17,7 @@ import { pageKey, UserRandom, type PageKey } from './user-random.ts';
 import { isoString, utcParts, yearsBetween, type UtcParts } from './utc-date.ts';
 import { Utf8Writer } from './utf8-writer.ts';
 
-/** What `generateUsers` needs; `nat`, `inc` and `exc` follow the API's rules (unknown names ignored). */
+/** What `generateUsers` needs; `nat`, `inc` and `exc` follow the API's rules (see api-query.ts). */
 export interface GenerateUsersOptions {
   seed: string;
   /** 1 when absent. */

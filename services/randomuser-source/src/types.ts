@@ -1,31 +1,8 @@
 // The JSON shape randomuser.me API 1.4 answers with, as this service reproduces it.
 
-/** The nationalities randomuser.me 1.4 knows, in the order its documentation lists them. */
-export const NATIONALITIES = [
-  'AU',
-  'BR',
-  'CA',
-  'CH',
-  'DE',
-  'DK',
-  'ES',
-  'FI',
-  'FR',
-  'GB',
-  'IE',
-  'IN',
-  'IR',
-  'MX',
-  'NL',
-  'NO',
-  'NZ',
-  'RS',
-  'TR',
-  'UA',
-  'US',
-] as const;
+import type { Nationality } from '@userstream/shared';
 
-export type Nationality = (typeof NATIONALITIES)[number];
+export { NATIONALITIES, type Nationality } from '@userstream/shared';
 
 /** The top-level fields of a result, in the order randomuser.me writes them; `inc`/`exc` name these. */
 export const USER_FIELDS = [
