@@ -6,6 +6,7 @@ import { createIdempotentProducer } from './idempotent-producer.ts';
 /** A kafkajs double: each producer() is a new producer whose sends succeed unless `failNext` says so. */
 function fakeKafka() {
   const producers: { id: number; events: string[]; sent: ProducerRecord[] }[] = [];
+  const sending = { now: 0, most: 0 };
   let failNext = 0;
   let failConnect = 0;
   const kafka = {
@@ -21,13 +22,16 @@ function fakeKafka() {
           return Promise.resolve(void state.events.push('connect'));
         },
         disconnect: () => Promise.resolve(void state.events.push('disconnect')),
-        send: (record: ProducerRecord) => {
+        send: async (record: ProducerRecord) => {
+          sending.most = Math.max(sending.most, ++sending.now);
+          await new Promise((resolve) => setImmediate(resolve)); // a request on the wire
+          sending.now--;
           if (failNext > 0) {
             failNext--;
-            return Promise.reject(new Error('KafkaJSNumberOfRetriesExceeded'));
+            throw new Error('KafkaJSNumberOfRetriesExceeded');
           }
           state.sent.push(record);
-          return Promise.resolve([]);
+          return [];
         },
       } as unknown as Producer;
     },
@@ -35,6 +39,7 @@ function fakeKafka() {
   return {
     kafka,
     producers,
+    sending,
     failSends: (n: number) => (failNext = n),
     failConnects: (n: number) => (failConnect = n),
   };
@@ -76,4 +81,21 @@ test('a replacement that cannot connect is tried again on the next send', async 
   assert.equal(await producer.send(record).then(() => 'sent'), 'sent');
   assert.equal(producers.length, 3);
   assert.equal(producers[2]!.sent.length, 1);
+});
+
+test('sends go one at a time, so one waiting while another fails goes through the new producer', async () => {
+  const { kafka, producers, sending, failSends } = fakeKafka();
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  failSends(1);
+  const [first, second, third] = await Promise.allSettled([
+    producer.send(record),
+    producer.send(record),
+    producer.send(record),
+  ]);
+  assert.equal(sending.most, 1, 'never two sends on the wire at once');
+  assert.equal(first.status, 'rejected');
+  assert.deepEqual([second.status, third.status], ['fulfilled', 'fulfilled']);
+  assert.equal(producers[0]!.sent.length, 0, 'nothing sent after the failure under the old producer id');
+  assert.equal(producers[1]!.sent.length, 2);
 });

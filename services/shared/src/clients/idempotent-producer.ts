@@ -12,7 +12,9 @@ export interface IdempotentProducer {
  * Creates the producer both services publish with: idempotent, one request in flight, murmur2 partitions.
  * A send that failed may have been written all the same (its answer lost), but kafkajs rolls its sequence
  * numbers back: under the same producer id the next batch would be taken by the broker for that duplicate
- * and dropped, or refused as out of order. So the next send after a failure goes through a new producer.
+ * and dropped, or refused as out of order. So the next send after a failure goes through a new producer,
+ * and sends go one at a time: a send already waiting inside kafkajs when another failed would reuse the
+ * rolled-back sequence numbers, and the broker would acknowledge it as that duplicate without writing it.
  */
 export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
   const create = (): Producer =>
@@ -26,6 +28,7 @@ export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
   let current = create();
   let broken: Producer | undefined;
   let replacing: Promise<void> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
 
   /** The current producer, replaced first if a send through it failed (once, however many callers wait). */
   async function usable(): Promise<Producer> {
@@ -53,14 +56,18 @@ export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
       await replacing?.catch(() => undefined);
       await current.disconnect();
     },
-    async send(record) {
-      const producer = await usable();
-      try {
-        return await producer.send(record);
-      } catch (error) {
-        broken = producer;
-        throw error;
-      }
+    send(record) {
+      const sent = queue.then(async () => {
+        const producer = await usable();
+        try {
+          return await producer.send(record);
+        } catch (error) {
+          broken = producer;
+          throw error;
+        }
+      });
+      queue = sent.catch(() => undefined);
+      return sent;
     },
   };
 }
