@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DecodeError, ValidationError, WriteError } from '@userstream/shared';
+import { createRequire } from 'node:module';
+import type { IHeaders } from 'kafkajs';
 import { buildDlqHeaders } from './dlq-headers.ts';
+
+// kafkajs's record encoder, the code that sends the letter (internal, so loaded by path).
+const encodeRecord = createRequire(import.meta.url)(
+  'kafkajs/src/protocol/recordBatch/record/v0/index.js',
+) as (record: { key: string; value: string; headers: IHeaders }) => unknown;
 
 const source = { topic: 'users_created', partition: 2, offset: '41', timestamp: '1764000000000' };
 const at = new Date('2026-11-25T10:00:00Z');
@@ -40,4 +47,17 @@ test('an unknown error is still described, and long messages are cut', () => {
   assert.equal(headers['dlq.error.class'], 'TypeError');
   assert.equal(String(headers['dlq.error.message']).length, 2_001);
   assert.equal(buildDlqHeaders('boom', source)['dlq.error.message'], 'boom');
+});
+
+test('null header values (which kafkajs cannot encode) are sent empty and named', () => {
+  const original = { a: null, b: 'x', c: ['y', null] } as unknown as IHeaders; // as kafkajs decodes them
+  const headers = buildDlqHeaders(new ValidationError(['email: bad']), source, original, at);
+  assert.deepEqual(headers.a, Buffer.alloc(0));
+  assert.equal(headers.b, 'x');
+  assert.deepEqual(headers.c, ['y', Buffer.alloc(0)]);
+  assert.equal(headers['dlq.null-headers'], 'a,c');
+  // kafkajs's own record encoder must accept the result (it throws a TypeError on a null value).
+  const encode = (headers: IHeaders) => encodeRecord({ key: 'k', value: 'v', headers });
+  assert.throws(() => encode(original), TypeError);
+  assert.doesNotThrow(() => encode(headers));
 });

@@ -14,6 +14,7 @@ const MAX_MESSAGE_LENGTH = 2_000;
 /**
  * The headers of a dead-letter message: the original headers, then `dlq.*` naming the stage, the error
  * class and message, and the source topic/partition/offset, so the message can be inspected and replayed.
+ * Original headers whose value was null are sent empty and named in `dlq.null-headers`.
  */
 export function buildDlqHeaders(
   error: unknown,
@@ -24,8 +25,9 @@ export function buildDlqHeaders(
   const stage = error instanceof PipelineError ? error.stage : 'unknown';
   const errorClass = error instanceof Error ? error.name : typeof error;
   const rawMessage = error instanceof Error ? error.message : String(error);
+  const { headers: kept, nullNames } = withoutNulls(original);
   const headers: IHeaders = {
-    ...original,
+    ...kept,
     'dlq.stage': stage,
     'dlq.error.class': errorClass,
     'dlq.error.message':
@@ -37,5 +39,30 @@ export function buildDlqHeaders(
   };
   if (source.timestamp !== undefined) headers['dlq.source.timestamp'] = source.timestamp;
   if (error instanceof DecodeError) headers['dlq.error.reason'] = error.reason;
+  if (nullNames.length > 0) headers['dlq.null-headers'] = nullNames.join(',');
   return headers;
+}
+
+type HeaderValue = IHeaders[string];
+
+/**
+ * The original headers with null values (Kafka allows them; kafkajs decodes them as null) made empty:
+ * kafkajs cannot encode a null header value and would throw on every retry of the letter.
+ */
+function withoutNulls(original: IHeaders): { headers: IHeaders; nullNames: string[] } {
+  const headers: IHeaders = {};
+  const nullNames: string[] = [];
+  const orEmpty = (value: HeaderValue | null, name: string): Buffer | string => {
+    if (value === null || value === undefined) {
+      nullNames.push(name);
+      return Buffer.alloc(0);
+    }
+    return value as Buffer | string;
+  };
+  for (const [name, value] of Object.entries(original) as [string, HeaderValue | null][]) {
+    headers[name] = Array.isArray(value)
+      ? value.map((item: Buffer | string | null) => orEmpty(item, name))
+      : orEmpty(value, name);
+  }
+  return { headers, nullNames: [...new Set(nullNames)] };
 }
