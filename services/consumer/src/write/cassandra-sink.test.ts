@@ -57,8 +57,25 @@ test('classifies write errors: refused values are permanent, outages are transie
     new ResponseError(codes.invalid, 'Some clustering keys are missing: created'),
     new ResponseError(codes.invalid, 'Some partition key parts are missing: bucket'),
     new ResponseError(codes.syntaxError, "line 1:7 no viable alternative at input 'INTO'"),
+    // Guardrails (GuardrailViolatedException is an invalid request) that refuse every write alike.
+    new ResponseError(
+      codes.invalid,
+      'Guardrail user_timestamps violated: User provided timestamps (USING TIMESTAMP) is not allowed',
+    ),
+    new ResponseError(
+      codes.invalid,
+      'Guardrail write_consistency_levels violated: Provided values [LOCAL_ONE] are not allowed for write_consistency_levels (disallowed values are: [LOCAL_ONE])',
+    ),
+    new ResponseError(
+      codes.invalid,
+      'Guardrail replica_disk_usage violated: Write request failed because disk usage exceeds failure threshold',
+    ),
   ];
   for (const error of statementProblems) assert.equal(isPermanentWriteError(error), false, error.message);
+  // A guardrail against the row's own values refuses only that row.
+  const tooLarge =
+    "Guardrail column_value_size violated: Value of column 'address' has size 2 MiB, this exceeds the failure threshold of 1 MiB.";
+  assert.equal(isPermanentWriteError(new ResponseError(codes.invalid, tooLarge)), true);
 });
 
 /**

@@ -6,15 +6,16 @@ const INVALID: number = cassandra.types.responseErrorCodes.invalid;
  * True when Cassandra (or the driver) refuses this row for good, so retrying is pointless and the message
  * belongs in the dead-letter topic. Unavailability, timeouts, overload and a missing table are transient:
  * they are retried, because they say nothing about the record itself. So is anything wrong with the
- * statement rather than the row (a syntax error, a column the table lacks): every row would fail the same
- * way, and dead-lettering them all would empty the topic into the dead-letter one.
+ * statement rather than the row (a syntax error, a column the table lacks, a guardrail against
+ * USING TIMESTAMP or the consistency level): every row would fail the same way, and dead-lettering them all
+ * would empty the topic into the dead-letter one.
  */
 export function isPermanentWriteError(error: unknown): boolean {
   // The driver throws TypeError (or its ArgumentError) when a value cannot be serialized for its column.
   if (error instanceof TypeError || error instanceof cassandra.errors.ArgumentError) return true;
   if (error instanceof cassandra.errors.ResponseError) {
     const code: number = error.code;
-    if (code === INVALID) return !STATEMENT_PROBLEM.test(error.message);
+    if (code === INVALID) return !STATEMENT_PROBLEM.test(error.message) && !systemGuardrail(error.message);
   }
   return false;
 }
@@ -22,3 +23,25 @@ export function isPermanentWriteError(error: unknown): boolean {
 /** Messages of invalid-request errors that concern the statement or the schema, not the row's values. */
 const STATEMENT_PROBLEM =
   /unconfigured table|does not exist|undefined column|unknown identifier|undefined name|no such column|some (partition key parts|clustering keys) are missing/i;
+
+/**
+ * Cassandra 5 guardrails that refuse a row for its own values (too large, a timestamp out of bounds); the
+ * others (user timestamps or the consistency level disallowed, a full disk, ...) refuse every write alike.
+ */
+const ROW_GUARDRAILS = new Set([
+  'column_value_size',
+  'collection_size',
+  'items_per_collection',
+  'maximum_timestamp',
+  'minimum_timestamp',
+  'vector_dimensions',
+  'sai_string_term_size',
+  'sai_vector_term_size',
+  'sai_frozen_term_size',
+]);
+
+/** True for a guardrail violation ("Guardrail NAME violated: ...") that is not about the row's values. */
+function systemGuardrail(message: string): boolean {
+  const name = /Guardrail (\w+) violated/.exec(message)?.[1];
+  return name !== undefined && !ROW_GUARDRAILS.has(name);
+}
