@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type cassandra from 'cassandra-driver';
 import type { Producer } from 'kafkajs';
+import avro from 'avsc';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import {
   createRegistry,
   createUserEncoder,
@@ -116,6 +118,18 @@ describe('dead-letter topic', () => {
       header.writeInt32BE(id, 1);
       return Buffer.concat([header, body]);
     };
+    // A registered Avro schema that is not a user (no resolution into the reader schema).
+    const otherSchema = {
+      type: 'record',
+      name: 'Other',
+      namespace: 'it',
+      fields: [{ name: 'n', type: 'int' }],
+    };
+    const otherType = avro.Type.forSchema(otherSchema as avro.Schema);
+    const { id: otherId } = await createRegistry({ url: stack.SCHEMA_REGISTRY_URL }).register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(otherSchema) },
+      { subject: `${names.KAFKA_TOPIC}-other` },
+    );
     const poison = [
       {
         key: 'json',
@@ -141,6 +155,12 @@ describe('dead-letter topic', () => {
         stage: 'validate',
         reason: undefined,
       },
+      {
+        key: 'foreign-schema',
+        value: framed(otherId, otherType.toBuffer({ n: 1 })),
+        stage: 'decode',
+        reason: 'unreadable-schema',
+      },
     ];
     await producer.send({
       topic: names.KAFKA_TOPIC,
@@ -162,7 +182,13 @@ describe('dead-letter topic', () => {
       const rows = await allRows(db, names.CASSANDRA_KEYSPACE);
       assert.deepEqual(rows.map((r) => String(r.get('id'))).sort(), [userId(1), userId(2), userId(3)]);
       assert.equal(letters.length, poison.length);
-      const offsets = { json: '1', 'unknown-id': '2', garbage: '4', invalid: '5' } as Record<string, string>;
+      const offsets: Record<string, string> = {
+        json: '1',
+        'unknown-id': '2',
+        garbage: '4',
+        invalid: '5',
+        'foreign-schema': '6',
+      };
       for (const expected of poison) {
         const letter = letters.find((m) => m.key?.toString() === expected.key);
         assert.ok(letter, `DLQ message for ${expected.key}`);

@@ -27,7 +27,12 @@ export class ValidationError extends PipelineError {
 
 /** A Kafka value could not be turned back into a record (framing, schema id, Avro). */
 export class DecodeError extends PipelineError {
-  readonly reason: 'no-confluent-framing' | 'unknown-schema-id' | 'avro-decode' | 'registry-unavailable';
+  readonly reason:
+    | 'no-confluent-framing'
+    | 'unknown-schema-id'
+    | 'unreadable-schema'
+    | 'avro-decode'
+    | 'registry-unavailable';
 
   constructor(reason: DecodeError['reason'], message: string, options: { cause?: unknown } = {}) {
     super('decode', message, { ...options, permanent: reason !== 'registry-unavailable' });

@@ -13,7 +13,7 @@ import {
 import { sampleRecord } from './sample-record.fixture.ts';
 
 /** A registry double that knows the given ids (unit scope; the real registry is exercised in test/). */
-function fakeRegistry(schemas: Map<number, avro.Type>, failWith?: Error): SchemaRegistry {
+function fakeRegistry(schemas: Map<number, unknown>, failWith?: Error): SchemaRegistry {
   return {
     getSchema: (id: number) => {
       if (failWith) return Promise.reject(failWith);
@@ -115,9 +115,28 @@ test('classifies decode failures', async () => {
   await assert.rejects(down(createUserEncoder(1)(sampleRecord)), (error: unknown) => {
     assert.ok(error instanceof DecodeError);
     assert.equal(error.reason, 'registry-unavailable');
+    assert.match(error.message, /ECONNREFUSED/, 'the cause is in the message');
     assert.equal(error.permanent, false);
     return true;
   });
+  // What the registry serves for an id but no user can be read with: dead-lettered, not retried forever.
+  const parseFailure = Object.assign(new Error('schema is invalid'), {
+    name: 'ConfluentSchemaRegistryArgumentError',
+  });
+  const other = avro.Type.forSchema({ type: 'record', name: 'Other', fields: [{ name: 'n', type: 'int' }] });
+  const unreadable = [
+    createUserDecoder(fakeRegistry(new Map(), parseFailure), answers),
+    createUserDecoder(fakeRegistry(new Map([[1, { validate: () => true }]])), answers), // a JSON Schema
+    createUserDecoder(fakeRegistry(new Map([[1, other]])), answers), // no resolution into a user
+  ];
+  for (const [i, decodeWith] of unreadable.entries()) {
+    await assert.rejects(decodeWith(createUserEncoder(1)(sampleRecord)), (error: unknown) => {
+      assert.ok(error instanceof DecodeError, `case ${i}`);
+      assert.equal(error.reason, 'unreadable-schema', `case ${i}: ${error.message}`);
+      assert.equal(error.permanent, true);
+      return true;
+    });
+  }
   // A 404 from a registry URL that serves no API at all (a wrong path, a proxy) is not an unknown id.
   const wrongUrl = createUserDecoder(fakeRegistry(new Map()), () => Promise.reject(new Error('HTTP 404')));
   await assert.rejects(wrongUrl(Buffer.from([0, 0, 0, 0, 99, 1, 2])), (error: unknown) => {

@@ -108,10 +108,10 @@ export function createUserDecoder(
   const ready = new Map<number, (payload: Buffer) => unknown>();
 
   async function decoderFor(id: number): Promise<(payload: Buffer) => unknown> {
-    let writer: avro.Type;
+    let writer: unknown;
     try {
       // For Avro subjects the library returns an avsc Type.
-      writer = (await registry.getSchema(id)) as unknown as avro.Type;
+      writer = await registry.getSchema(id);
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 404) {
@@ -130,15 +130,35 @@ export function createUserDecoder(
           { cause: error },
         );
       }
-      throw new DecodeError('registry-unavailable', `registry lookup of schema id ${id} failed`, {
-        cause: error,
-      });
+      // The registry answered, but the library could not parse what it served: retrying cannot help.
+      if (error instanceof Error && error.name === 'ConfluentSchemaRegistryArgumentError') {
+        throw new DecodeError('unreadable-schema', `schema id ${id} cannot be parsed: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw new DecodeError(
+        'registry-unavailable',
+        `registry lookup of schema id ${id} failed: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+    if (!(writer instanceof avro.Type)) {
+      throw new DecodeError('unreadable-schema', `schema id ${id} is not an Avro schema`);
     }
     let decode: (payload: Buffer) => unknown;
     if (writer.equals(reader)) {
       decode = (payload) => reader.fromBuffer(payload) as unknown;
     } else {
-      const resolver = reader.createResolver(writer);
+      let resolver: avro.Resolver;
+      try {
+        resolver = reader.createResolver(writer);
+      } catch (error) {
+        throw new DecodeError(
+          'unreadable-schema',
+          `schema id ${id} cannot be read as a user: ${describeError(error)}`,
+          { cause: error },
+        );
+      }
       decode = (payload) => reader.fromBuffer(payload, resolver) as unknown;
     }
     ready.set(id, decode);
