@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { boolVar, cassandraEnvShape, intVar, kafkaEnvShape, opsEnvShape, parseEnv } from '@userstream/shared';
+import {
+  boolVar,
+  cassandraEnvShape,
+  credentialPairs,
+  intVar,
+  kafkaEnvShape,
+  opsEnvShape,
+  parseEnv,
+} from '@userstream/shared';
 
 /** Every setting the consumer reads, parsed once from the environment. */
 export const consumerEnvSchema = z
@@ -24,7 +32,13 @@ export const consumerEnvSchema = z
     // A dead letter sent to the input topic is consumed, fails and is sent again, forever.
     path: ['KAFKA_DLQ_TOPIC'],
     message: 'must differ from KAFKA_TOPIC, or every dead letter would be consumed again',
-  });
+  })
+  .superRefine(
+    credentialPairs(
+      ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD'],
+      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD'],
+    ),
+  );
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;
 

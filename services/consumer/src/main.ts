@@ -42,6 +42,7 @@ runMain('consumer', async () => {
     localDataCenter: config.CASSANDRA_LOCAL_DC,
     username: config.CASSANDRA_USERNAME,
     password: config.CASSANDRA_PASSWORD,
+    consistency: config.CASSANDRA_CONSISTENCY,
   });
   const metricsRegistry = createMetricsRegistry('consumer');
   const metrics = createConsumerMetrics(metricsRegistry);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { cron } from './run/cron-expression.ts';
-import { NATIONALITIES, boolVar, intVar, kafkaEnvShape, opsEnvShape, parseEnv } from '@userstream/shared';
+import {
+  NATIONALITIES,
+  boolVar,
+  credentialPairs,
+  intVar,
+  kafkaEnvShape,
+  opsEnvShape,
+  parseEnv,
+} from '@userstream/shared';
 
 /** randomuser.me answers pages 1..10000; any later page is served as page 1 again. */
 export const MAX_API_PAGE = 10_000;
@@ -51,6 +59,7 @@ export const producerEnvSchema = z
     KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'zstd']).default('gzip'),
     KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
   })
+  .superRefine(credentialPairs(['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD']))
   .superRefine((config, ctx) => {
     const pages = Math.ceil(config.PRODUCER_BATCH_SIZE / config.PRODUCER_PAGE_SIZE);
     if (pages > MAX_API_PAGE) {

@@ -8,7 +8,21 @@ export interface CassandraConfig {
   username?: string | undefined;
   password?: string | undefined;
   keyspace?: string;
+  /** The consistency of every request; LOCAL_QUORUM when absent. */
+  consistency?: CassandraConsistency;
 }
+
+/** A consistency level as CASSANDRA_CONSISTENCY names it. */
+export type CassandraConsistency = 'one' | 'local_one' | 'quorum' | 'local_quorum' | 'each_quorum' | 'all';
+
+const CONSISTENCIES: Record<CassandraConsistency, number> = {
+  one: cassandra.types.consistencies.one,
+  local_one: cassandra.types.consistencies.localOne,
+  quorum: cassandra.types.consistencies.quorum,
+  local_quorum: cassandra.types.consistencies.localQuorum,
+  each_quorum: cassandra.types.consistencies.eachQuorum,
+  all: cassandra.types.consistencies.all,
+};
 
 /** A cassandra-driver client tuned for many small prepared writes. */
 export function createCassandraClient(config: CassandraConfig): cassandra.Client {
@@ -23,6 +37,8 @@ export function createCassandraClient(config: CassandraConfig): cassandra.Client
     ...(config.keyspace ? { keyspace: config.keyspace } : {}),
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { readTimeout: 12_000, connectTimeout: 5_000 },
+    // Not the driver's LOCAL_ONE: one replica's acknowledgement could be lost with that node.
+    queryOptions: { consistency: CONSISTENCIES[config.consistency ?? 'local_quorum'] },
   });
 }
 

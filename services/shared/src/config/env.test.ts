@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
-import { cassandraEnvShape, kafkaEnvShape, parseEnv, redactConfig } from './env.ts';
+import { cassandraEnvShape, credentialPairs, kafkaEnvShape, parseEnv, redactConfig } from './env.ts';
 
 const schema = z.object({ ...kafkaEnvShape, ...cassandraEnvShape });
 
@@ -89,4 +89,63 @@ test('redactConfig and config errors mask the credentials of URLs, and only thos
       return true;
     },
   );
+});
+
+test('Kafka brokers need a port from 1 to 65535; Cassandra contact points may leave it out', () => {
+  const problems = (env: Record<string, string>): readonly string[] => {
+    try {
+      parseEnv(schema, env);
+      return [];
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.problems;
+    }
+  };
+  assert.match(problems({ KAFKA_BROKERS: 'broker' }).join('\n'), /^KAFKA_BROKERS.*host:port/);
+  assert.match(problems({ KAFKA_BROKERS: 'broker:70000' }).join('\n'), /^KAFKA_BROKERS.*1-65535/);
+  assert.match(
+    problems({ CASSANDRA_CONTACT_POINTS: 'db:0' }).join('\n'),
+    /^CASSANDRA_CONTACT_POINTS.*1-65535/,
+  );
+  assert.deepEqual(
+    problems({ KAFKA_BROKERS: 'a:9092,b:19092', CASSANDRA_CONTACT_POINTS: 'db1,db2:9042' }),
+    [],
+  );
+});
+
+test('SCHEMA_REGISTRY_URL must be http(s): a host:port without a scheme is refused', () => {
+  for (const url of ['schema-registry:8081', 'ftp://registry/']) {
+    assert.throws(
+      () => parseEnv(schema, { SCHEMA_REGISTRY_URL: url }),
+      (error: unknown) =>
+        error instanceof ConfigError && /^SCHEMA_REGISTRY_URL/.test(error.problems.join('\n')),
+      url,
+    );
+  }
+});
+
+test('a user name without its password (or the reverse) is refused, naming the missing one', () => {
+  const paired = schema.superRefine(
+    credentialPairs(
+      ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD'],
+      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD'],
+    ),
+  );
+  assert.throws(
+    () => parseEnv(paired, { CASSANDRA_USERNAME: 'app', SCHEMA_REGISTRY_PASSWORD: 's3cret-value' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems.map((p) => p.split(':')[0]).sort(), [
+        'CASSANDRA_PASSWORD',
+        'SCHEMA_REGISTRY_USERNAME',
+      ]);
+      assert.doesNotMatch(error.message, /s3cret-value/);
+      return true;
+    },
+  );
+  assert.equal(
+    parseEnv(paired, { CASSANDRA_USERNAME: 'app', CASSANDRA_PASSWORD: 'pw' }).CASSANDRA_USERNAME,
+    'app',
+  );
+  assert.equal(parseEnv(paired, {}).CASSANDRA_CONSISTENCY, 'local_quorum');
 });

@@ -62,8 +62,10 @@ export function boolVar(defaultValue: boolean) {
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 }
 
-/** A comma-separated list of host:port pairs. */
-export function hostListVar(defaultValue: string) {
+/** A comma-separated list of host:port pairs; the port may be left out unless `port` is 'required'. */
+export function hostListVar(defaultValue: string, port: 'required' | 'optional' = 'optional') {
+  const pattern = port === 'required' ? /^[^\s:/]+:(\d{1,5})$/ : /^[^\s:/]+(?::(\d{1,5}))?$/;
+  const message = port === 'required' ? 'expected host:port[,host:port...]' : 'expected host[:port][,...]';
   return z
     .string()
     .default(defaultValue)
@@ -75,7 +77,15 @@ export function hostListVar(defaultValue: string) {
     )
     .pipe(
       z
-        .array(z.string().regex(/^[^\s:/]+(:\d{1,5})?$/, 'expected host:port[,host:port...]'))
+        .array(
+          z
+            .string()
+            .regex(pattern, message)
+            .refine((host) => {
+              const digits = pattern.exec(host)?.[1];
+              return digits === undefined || (Number(digits) >= 1 && Number(digits) <= 65_535);
+            }, 'a port is 1-65535'),
+        )
         .min(1, 'at least one host is required'),
     );
 }
@@ -96,14 +106,15 @@ export const logLevel = z
 
 /** Variables both services read for Kafka and the registry. */
 export const kafkaEnvShape = {
-  KAFKA_BROKERS: hostListVar('127.0.0.1:9092'),
+  // kafkajs takes a broker without a port as port NaN and fails only after a minute of retries.
+  KAFKA_BROKERS: hostListVar('127.0.0.1:9092', 'required'),
   KAFKA_CLIENT_ID: z.string().min(1).default('userstream'),
   KAFKA_TOPIC: topicName.default('users_created'),
   KAFKA_DLQ_TOPIC: topicName.default('users_created.dlq'),
   KAFKA_TOPIC_PARTITIONS: intVar(3, 1, 10_000),
   KAFKA_REPLICATION_FACTOR: intVar(1, 1, 10),
   SCHEMA_REGISTRY_URL: z
-    .url({ message: 'expected an http(s) URL' })
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
     .default('http://127.0.0.1:8081/apis/ccompat/v7'),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
@@ -132,4 +143,27 @@ export const cassandraEnvShape = {
     .default("{'class': 'SimpleStrategy', 'replication_factor': 1}"),
   CASSANDRA_USERNAME: z.string().optional(),
   CASSANDRA_PASSWORD: z.string().optional(),
+  // LOCAL_QUORUM: an offset is committed only after a majority of the local replicas hold the row.
+  CASSANDRA_CONSISTENCY: z
+    .enum(['one', 'local_one', 'quorum', 'local_quorum', 'each_quorum', 'all'])
+    .default('local_quorum'),
 };
+
+/**
+ * A check for an object schema's superRefine: each user name and password pair is set together or not at
+ * all, since one alone would silently turn authentication off.
+ */
+export function credentialPairs(...pairs: readonly (readonly [string, string])[]) {
+  return (config: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    for (const [user, password] of pairs) {
+      const [hasUser, hasPassword] = [config[user] !== undefined, config[password] !== undefined];
+      if (hasUser === hasPassword) continue;
+      const [set, missing] = hasUser ? [user, password] : [password, user];
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: `required when ${set} is set (set both or neither; one alone turns authentication off)`,
+      });
+    }
+  };
+}
