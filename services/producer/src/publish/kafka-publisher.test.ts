@@ -37,7 +37,9 @@ test('publishes in chunks, keyed by id, one request at a time', async () => {
   const { kafka, sent, inFlight } = fakeKafka();
   const publisher = createKafkaPublisher(kafka, { topic: 't', compression: 'gzip', chunkSize: 2 });
   await publisher.connect();
-  assert.equal(await publisher.publish(records(5), encoder), 5);
+  const acked: number[] = [];
+  assert.equal(await publisher.publish(records(5), encoder, (count) => acked.push(count)), 5);
+  assert.deepEqual(acked, [2, 2, 1], 'each chunk reported as acknowledged');
   assert.deepEqual(
     sent.map((r) => r.messages.length),
     [2, 2, 1],

@@ -12,7 +12,12 @@ export interface PublisherOptions {
 /** Publishes encoded users keyed by id: acks=all, idempotent, batched, compressed. */
 export interface KafkaPublisher {
   connect(): Promise<void>;
-  publish(records: readonly UserRecord[], encoder: UserEncoder): Promise<number>;
+  /** Resolves with the count once every chunk is acknowledged; `onAcked` hears of each chunk as it is. */
+  publish(
+    records: readonly UserRecord[],
+    encoder: UserEncoder,
+    onAcked?: (count: number) => void,
+  ): Promise<number>;
   disconnect(): Promise<void>;
 }
 
@@ -28,7 +33,7 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
-    async publish(records, encoder) {
+    async publish(records, encoder, onAcked) {
       // The next chunk is encoded while the previous one is on the wire; sends stay one at a time, in order.
       let inFlight: Promise<unknown> | undefined;
       try {
@@ -38,7 +43,9 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
           const messages: Message[] = new Array<Message>(chunk.length);
           for (let i = 0; i < chunk.length; i++) messages[i] = { key: chunk[i]!.id, value: values[i]! };
           await inFlight;
-          inFlight = producer.send({ topic: options.topic, acks: -1, compression, messages });
+          inFlight = producer
+            .send({ topic: options.topic, acks: -1, compression, messages })
+            .then(() => onAcked?.(chunk.length));
         }
         await inFlight;
       } finally {

@@ -18,8 +18,9 @@ function harness() {
   const publisher: KafkaPublisher = {
     connect: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
-    publish: (records) => {
+    publish: (records, _encoder, onAcked) => {
       published.push(...records);
+      onAcked?.(records.length);
       return Promise.resolve(records.length);
     },
   };
@@ -102,8 +103,9 @@ test('shutdown during the wait before a retry of the next page stops the run ear
       ),
     );
   };
-  deps.publisher.publish = (records) => {
+  deps.publisher.publish = (records, _encoder, onAcked) => {
     published.push(...records);
+    onAcked?.(records.length);
     controller.abort();
     return Promise.resolve(records.length);
   };
@@ -132,8 +134,24 @@ test('a source that gives up fails the run, even while stopping', async () => {
   );
 });
 
-test('a failed publish fails the run', async () => {
-  const { deps } = harness();
-  deps.publisher.publish = () => Promise.reject(new Error('broker down'));
+test('a failed publish fails the run, abandons the prefetch, and counts the chunks Kafka acknowledged', async () => {
+  const { deps, requests, metricsRegistry } = harness();
+  const fetchPage = deps.fetchPage;
+  let prefetch: AbortSignal | undefined;
+  deps.fetchPage = (request) => {
+    if (request.page === 1) return fetchPage(request);
+    requests.push(request);
+    prefetch = request.signal;
+    return new Promise(() => undefined); // still retrying, say, when the publish fails
+  };
+  deps.publisher.publish = (_records, _encoder, onAcked) => {
+    onAcked?.(1_000); // the first chunk was acknowledged, then the broker went away
+    return Promise.reject(new Error('broker down'));
+  };
   await assert.rejects(runOnce(deps, { batchSize: 10_000, pageSize: 5_000 }), /broker down/);
+  assert.equal(requests.length, 2);
+  assert.equal(prefetch?.aborted, true, 'the prefetch of page 2 is told the run ended');
+  const metrics = await metricsRegistry.getMetricsAsJSON();
+  const published = metrics.find((m) => m.name.endsWith('records_published_total'));
+  assert.equal(published?.values[0]?.value, 1_000);
 });

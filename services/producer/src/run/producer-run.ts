@@ -55,61 +55,72 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
     stoppedEarly: false,
   };
   const pageCount = Math.ceil(settings.batchSize / settings.pageSize);
+  // Aborted when the run ends, so that a prefetch still retrying after a failed publish stops with it.
+  const ended = new AbortController();
 
   const fetch = async (page: number): Promise<RawPage> => {
     const results = Math.min(settings.pageSize, settings.batchSize - (page - 1) * settings.pageSize);
     const timer = deps.metrics.fetchDuration.startTimer();
     try {
-      return await deps.fetchPage({ seed, page, results, nat: settings.nat });
+      return await deps.fetchPage({ seed, page, results, nat: settings.nat, signal: ended.signal });
     } finally {
       timer();
     }
   };
-
-  let next: Promise<RawPage> | undefined = fetch(1);
-  for (let page = 1; page <= pageCount; page++) {
-    let raw: RawPage;
-    try {
-      raw = await next!;
-    } catch (error) {
-      // Shutdown cut short the wait before a retry of this page: the run stopped, it did not fail.
-      if (error instanceof SourceError && error.reason === 'aborted' && settings.signal?.aborted) {
-        summary.stoppedEarly = true;
-        break;
-      }
-      throw error;
-    }
-    const stopping = settings.signal?.aborted === true;
-    next = page < pageCount && !stopping ? fetch(page + 1) : undefined;
-    // A pending prefetch must not become an unhandled rejection if this page's publish fails first.
-    next?.catch(() => undefined);
-
-    summary.pages++;
-    summary.fetched += raw.results.length;
-    deps.metrics.fetched.inc(raw.results.length);
-
-    const { records, rejected } = toUserRecords(raw.results, Date.now());
-    for (const reject of rejected) {
-      const field = reject.issues[0]?.split(':')[0] ?? 'unknown';
-      deps.metrics.rejected.inc({ field });
-      deps.logger.warn(
-        { seed, page, index: reject.index, id: reject.id, issues: reject.issues },
-        'record rejected',
-      );
-    }
-    summary.valid += records.length;
-    summary.rejected += rejected.length;
-
-    const timer = deps.metrics.publishDuration.startTimer();
-    const published = await deps.publisher.publish(records, deps.encoder);
-    timer();
-    summary.published += published;
-    deps.metrics.published.inc(published);
-    if (stopping && page < pageCount) {
-      summary.stoppedEarly = true;
-      break;
-    }
+  try {
+    await pages();
+  } finally {
+    ended.abort();
   }
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
+
+  async function pages(): Promise<void> {
+    let next: Promise<RawPage> | undefined = fetch(1);
+    for (let page = 1; page <= pageCount; page++) {
+      let raw: RawPage;
+      try {
+        raw = await next!;
+      } catch (error) {
+        // Shutdown cut short the wait before a retry of this page: the run stopped, it did not fail.
+        if (error instanceof SourceError && error.reason === 'aborted' && settings.signal?.aborted) {
+          summary.stoppedEarly = true;
+          break;
+        }
+        throw error;
+      }
+      const stopping = settings.signal?.aborted === true;
+      next = page < pageCount && !stopping ? fetch(page + 1) : undefined;
+      // A pending prefetch must not become an unhandled rejection if this page's publish fails first.
+      next?.catch(() => undefined);
+
+      summary.pages++;
+      summary.fetched += raw.results.length;
+      deps.metrics.fetched.inc(raw.results.length);
+
+      const { records, rejected } = toUserRecords(raw.results, Date.now());
+      for (const reject of rejected) {
+        const field = reject.issues[0]?.split(':')[0] ?? 'unknown';
+        deps.metrics.rejected.inc({ field });
+        deps.logger.warn(
+          { seed, page, index: reject.index, id: reject.id, issues: reject.issues },
+          'record rejected',
+        );
+      }
+      summary.valid += records.length;
+      summary.rejected += rejected.length;
+
+      const timer = deps.metrics.publishDuration.startTimer();
+      // Counted per acknowledged chunk: if a later chunk fails, the ones already in Kafka still count.
+      await deps.publisher.publish(records, deps.encoder, (count) => {
+        summary.published += count;
+        deps.metrics.published.inc(count);
+      });
+      timer();
+      if (stopping && page < pageCount) {
+        summary.stoppedEarly = true;
+        break;
+      }
+    }
+  }
 }

@@ -12,19 +12,29 @@ import {
 
 // A scripted HTTP server: each request takes the next answer. Unit scope; the offline source's own fault
 // injection is exercised end to end in test/integration.
-type Answer = (response: ServerResponse) => void;
+type Answer = (response: ServerResponse, params: URLSearchParams) => void;
 const answers: Answer[] = [];
 const seen: URLSearchParams[] = [];
 const server = createServer((request, response) => {
-  seen.push(new URL(request.url ?? '/', 'http://x').searchParams);
-  (answers.shift() ?? ok)(response);
+  const params = new URL(request.url ?? '/', 'http://x').searchParams;
+  seen.push(params);
+  (answers.shift() ?? ok)(response, params);
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/1.4/`;
 after(() => server.close());
 
-const ok: Answer = (r) =>
-  r.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[{"a":1}],"info":{}}');
+/** As many results as asked for, and the page asked for in `info`. */
+const ok: Answer = (r, params) => page(Number(params.get('results')), Number(params.get('page')))(r, params);
+const page =
+  (results: number, pageNo: number): Answer =>
+  (r) =>
+    r.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        results: Array.from({ length: results }, () => ({ a: 1 })),
+        info: { page: pageNo },
+      }),
+    );
 const status =
   (code: number, headers: Record<string, string> = {}): Answer =>
   (r) =>
@@ -46,8 +56,8 @@ function client(retries: string[], maxRetries = 5) {
 test('sends results, seed, page and nat', async () => {
   answers.length = 0;
   seen.length = 0;
-  const page = await client([]).fetchPage({ seed: 'abc', page: 3, results: 5000, nat: 'US,GB' });
-  assert.deepEqual(page.results, [{ a: 1 }]);
+  const answered = await client([]).fetchPage({ seed: 'abc', page: 3, results: 5000, nat: 'US,GB' });
+  assert.equal(answered.results.length, 5000);
   assert.equal(seen[0]?.get('results'), '5000');
   assert.equal(seen[0]?.get('seed'), 'abc');
   assert.equal(seen[0]?.get('page'), '3');
@@ -108,6 +118,57 @@ test('retries network errors', async () => {
   });
   await assert.rejects(dead.fetchPage({ seed: 's', page: 1, results: 1 }), SourceError);
   assert.deepEqual(retries, ['network']);
+});
+
+test('a page with fewer users than asked for, or another page number, fails the fetch without retrying', async () => {
+  answers.length = 0;
+  seen.length = 0;
+  answers.push(page(3, 1));
+  const retries: string[] = [];
+  await assert.rejects(
+    client(retries).fetchPage({ seed: 's', page: 1, results: 5 }),
+    (error: unknown) =>
+      error instanceof SourceError &&
+      error.reason === 'page_mismatch' &&
+      /page 1: asked for 5 users, the API answered 3/.test(error.message),
+  );
+  answers.push(page(5, 1)); // randomuser.me serves page 1 again after page 10000
+  await assert.rejects(
+    client(retries).fetchPage({ seed: 's', page: 10_001, results: 5 }),
+    /page 10001: the API answered page 1 instead/,
+  );
+  assert.deepEqual(retries, []);
+  assert.equal(seen.length, 2);
+});
+
+test('aborting the request signal cancels a request in flight and the waits between retries', async () => {
+  answers.length = 0;
+  answers.push(() => undefined); // never answers
+  const ended = new AbortController();
+  const fetching = client([]).fetchPage({ seed: 's', page: 1, results: 1, signal: ended.signal });
+  setTimeout(() => ended.abort(), 50);
+  await assert.rejects(
+    fetching,
+    (error: unknown) => error instanceof SourceError && error.reason === 'aborted',
+  );
+  answers.length = 0;
+  answers.push(status(500));
+  const runEnded = new AbortController();
+  seen.length = 0;
+  const retrying = createRandomUserClient({
+    url,
+    timeoutMs: 2_000,
+    maxRetries: 5,
+    retryBaseMs: 60_000, // the first retry would wait up to a minute
+    retryMaxMs: 60_000,
+    logger: createLogger('test', 'silent'),
+  }).fetchPage({ seed: 's', page: 1, results: 1, signal: runEnded.signal });
+  setTimeout(() => runEnded.abort(), 100);
+  await assert.rejects(
+    retrying,
+    (error: unknown) => error instanceof SourceError && error.reason === 'aborted',
+  );
+  assert.equal(seen.length, 1, 'no retry after the run ended');
 });
 
 test('parseRetryAfter reads seconds and HTTP dates', () => {

@@ -7,6 +7,8 @@ export interface PageRequest {
   page: number;
   results: number;
   nat?: string | undefined;
+  /** Aborting cancels this request and its retries (the run that wanted the page has ended). */
+  signal?: AbortSignal | undefined;
 }
 
 /** A page as the API returned it: raw results, not yet validated. */
@@ -67,8 +69,9 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
     if (request.nat) params.nat = request.nat;
     let response;
     try {
-      response = await http.get<string>('', { params });
+      response = await http.get<string>('', { params, signal: request.signal });
     } catch (error) {
+      if (request.signal?.aborted) throw new SourceError('aborted', 'fetch abandoned: the run ended');
       const code = (error as { code?: string }).code;
       const reason: RetryReason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
       return { retry: { reason, message: `${reason}: ${(error as Error).message}` } };
@@ -106,6 +109,8 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
         apiError ? `source error: ${JSON.stringify(apiError)}` : 'response has no "results" array',
       );
     }
+    const problem = mismatch(body as RawPage, request);
+    if (problem) throw new SourceError('page_mismatch', `page ${request.page}: ${problem}`);
     return { page: body as RawPage };
   }
 
@@ -131,11 +136,30 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
           { page: request.page, attempt: attemptNo + 1, reason: retry.reason, delayMs: delay },
           `fetch failed, retrying: ${retry.message}`,
         );
-        await sleep(delay, options.signal);
-        if (options.signal?.aborted) throw new SourceError('aborted', 'fetch aborted by shutdown');
+        const stop = [options.signal, request.signal].filter((signal) => signal !== undefined);
+        await sleep(delay, stop.length > 1 ? AbortSignal.any(stop) : stop[0]);
+        if (stop.some((signal) => signal.aborted)) {
+          throw new SourceError('aborted', 'fetch aborted by shutdown or by the end of its run');
+        }
       }
     },
   };
+}
+
+/**
+ * Why a page is not the one asked for, or undefined: fewer or more users than requested (an API with a
+ * lower cap), or another page number in `info` (randomuser.me serves page 1 again after page 10000).
+ * Publishing it would report a batch complete that is not.
+ */
+function mismatch(page: RawPage, request: PageRequest): string | undefined {
+  if (page.results.length !== request.results) {
+    return `asked for ${request.results} users, the API answered ${page.results.length}`;
+  }
+  const answered = (page.info as { page?: unknown } | undefined)?.page;
+  if (typeof answered === 'number' && answered !== request.page) {
+    return `the API answered page ${answered} instead`;
+  }
+  return undefined;
 }
 
 /** Retry-After in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
