@@ -112,6 +112,8 @@ runMain('consumer', async () => {
   });
   shutdown.add('ops server', () => ops.close());
 
+  // A signal during start-up: the clients are being closed, so do not start consuming with them.
+  if (shutdown.stopping) return undefined;
   // Registered last, so it runs first: waits for the in-flight batches to be written and committed.
   shutdown.add('consumer', () => loop.stop());
   await loop.start(

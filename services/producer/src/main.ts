@@ -104,8 +104,8 @@ runMain('producer', async () => {
     const incomplete = (record: RunRecord): string | undefined =>
       record.status === 'failed'
         ? `the run failed: ${record.error ?? 'unknown'}`
-        : record.summary?.stoppedEarly
-          ? `stopped before the batch was complete: ${record.summary.published} of ${config.PRODUCER_BATCH_SIZE} published`
+        : record.status === 'stopped'
+          ? `stopped before the batch was complete: ${record.summary?.published ?? 0} of ${config.PRODUCER_BATCH_SIZE} published`
           : undefined;
     const started = coordinator.start('once')!;
     runBegan = true;
@@ -134,6 +134,8 @@ runMain('producer', async () => {
     routes: runRoutes(coordinator),
   });
   shutdown.add('ops server', () => ops.close());
+  // A signal during start-up: the steps registered below still run, but no run may begin on a closed producer.
+  if (shutdown.stopping) coordinator.close();
   const task = cron.schedule(config.PRODUCER_SCHEDULE, () => void coordinator.start('schedule'));
   shutdown.add('run', finishRun);
   shutdown.add('schedule', () => task.stop());

@@ -86,3 +86,21 @@ test('once closed for shutdown, no run starts, and the refusal is counted', asyn
     /userstream_producer_runs_total\{outcome="skipped",trigger="http",service="test"\} 1/,
   );
 });
+
+test('a run that shutdown stopped before its last page is recorded as stopped, not as a success', async () => {
+  const registry = createMetricsRegistry('test');
+  const coordinator = createRunCoordinator(
+    () => Promise.resolve({ ...summary, stoppedEarly: true }),
+    createLogger('test', 'silent'),
+    createProducerMetrics(registry),
+  );
+  coordinator.start('schedule');
+  assert.equal((await coordinator.current()!).status, 'stopped');
+  const text = await registry.metrics();
+  assert.match(
+    text,
+    /userstream_producer_runs_total\{outcome="stopped",trigger="schedule",service="test"\} 1/,
+  );
+  assert.doesNotMatch(text, /outcome="success"/);
+  assert.match(text, /userstream_producer_last_success_timestamp_seconds\{service="test"\} 0/);
+});

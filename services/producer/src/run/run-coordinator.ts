@@ -11,7 +11,8 @@ export interface RunRecord {
   trigger: Trigger;
   startedAt: string;
   finishedAt?: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `stopped`: shutdown ended the run before its last page; what was fetched was published. */
+  status: 'running' | 'succeeded' | 'stopped' | 'failed';
   summary?: RunSummary;
   error?: string;
 }
@@ -65,8 +66,18 @@ export function createRunCoordinator(
       inFlight = run()
         .then(
           (summary) => {
-            record.status = 'succeeded';
             record.summary = summary;
+            if (summary.stoppedEarly) {
+              // Not a success: the batch is incomplete, and the last-success time must not say otherwise.
+              record.status = 'stopped';
+              metrics.runs.inc({ outcome: 'stopped', trigger });
+              logger.warn(
+                { runId: record.id, trigger, ...summary },
+                'run stopped by shutdown before its last page',
+              );
+              return record;
+            }
+            record.status = 'succeeded';
             metrics.runs.inc({ outcome: 'success', trigger });
             metrics.lastSuccess.setToCurrentTime();
             logger.info({ runId: record.id, trigger, ...summary }, 'run finished');

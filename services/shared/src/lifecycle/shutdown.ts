@@ -3,6 +3,11 @@ import type { Logger } from 'pino';
 /** Registers what to undo at shutdown; steps run last-registered first, like `defer`. */
 export interface Shutdown {
   add(name: string, step: () => Promise<void> | void): void;
+  /**
+   * True once shutdown has begun. Start-up code checks it before starting work: steps it registers after
+   * the signal still run, but work started then would meet clients already closed.
+   */
+  readonly stopping: boolean;
   /** Shuts down as on a signal, but exits 1: for a failure the service cannot recover from by itself. */
   fail(reason: string, error?: unknown): void;
 }
@@ -50,6 +55,9 @@ export function installShutdown(logger: Logger, timeoutMs: number): Shutdown {
   process.on('SIGINT', onSignal);
   return {
     add: (name, step) => void steps.push({ name, step }),
+    get stopping() {
+      return stopping;
+    },
     fail(reason, error) {
       failure = true;
       logger.fatal({ err: error, timeoutMs }, `shutting down after a fatal failure: ${reason}`);
