@@ -51,6 +51,8 @@ export const producerEnvSchema = z
     RANDOMUSER_MAX_RETRIES: intVar(6, 0, 100),
     RANDOMUSER_RETRY_BASE_MS: intVar(500, 1),
     RANDOMUSER_RETRY_MAX_MS: intVar(30_000, 1),
+    // randomuser.me counts users per IP per minute and answers 503 without Retry-After past its limit.
+    RANDOMUSER_RATE_LIMIT_WAIT_MS: intVar(60_000, 1, 300_000),
     PRODUCER_SCHEDULE: cron.default('*/1 * * * *'),
     PRODUCER_BATCH_SIZE: intVar(1_000, 1, 10_000_000),
     // 2000 per call, not the API's 5000: the same throughput at about 40 MiB less memory (see README).

@@ -71,6 +71,7 @@ runMain('producer', async () => {
     maxRetries: config.RANDOMUSER_MAX_RETRIES,
     retryBaseMs: config.RANDOMUSER_RETRY_BASE_MS,
     retryMaxMs: config.RANDOMUSER_RETRY_MAX_MS,
+    rateLimitWaitMs: config.RANDOMUSER_RATE_LIMIT_WAIT_MS,
     logger,
     onRetry: (reason) => metrics.fetchRetries.inc({ reason }),
     signal: aborter.signal,

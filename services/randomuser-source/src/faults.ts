@@ -1,12 +1,16 @@
 import { z } from 'zod';
 
-/** What one API request gets: a normal answer, or one of the failures a client must survive. */
-export type FaultOutcome = 'ok' | '500' | '429' | 'malformed' | 'slow';
+/**
+ * What one API request gets: a normal answer, or one of the failures a client must survive. `ratelimit`
+ * (upstream's per-minute limit: 503, no Retry-After) is only ever queued, never drawn by a rate.
+ */
+export type FaultOutcome = 'ok' | '500' | '429' | 'ratelimit' | 'malformed' | 'slow';
 
 export const FAULT_OUTCOMES = [
   'ok',
   '500',
   '429',
+  'ratelimit',
   'malformed',
   'slow',
 ] as const satisfies readonly FaultOutcome[];

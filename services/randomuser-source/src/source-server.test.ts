@@ -83,9 +83,9 @@ describe('startRandomUserSource', () => {
     for (const user of body.results as object[]) assert.deepEqual(Object.keys(user), ['name']);
   });
 
-  it('answers queued faults in order: 500, 429 with Retry-After, malformed, slow, then ok', async () => {
+  it('answers queued faults in order: 500, 429 with Retry-After, the rate limit, malformed, slow, then ok', async () => {
     const queued = await control('POST', {
-      next: ['500', '429', 'malformed', 'slow', 'ok'],
+      next: ['500', '429', 'ratelimit', 'malformed', 'slow', 'ok'],
       retryAfterSeconds: 2,
       delayMs: 300,
     });
@@ -94,7 +94,7 @@ describe('startRandomUserSource', () => {
       queue: string[];
       settings: Record<string, number>;
     };
-    assert.deepEqual(state.queue, ['500', '429', 'malformed', 'slow', 'ok']);
+    assert.deepEqual(state.queue, ['500', '429', 'ratelimit', 'malformed', 'slow', 'ok']);
     assert.equal(state.settings.slowDelayMs, 300);
 
     const failed = await fetch(`${source.url}?seed=f`);
@@ -105,6 +105,11 @@ describe('startRandomUserSource', () => {
     assert.equal(limited.status, 429);
     assert.equal(limited.headers.get('retry-after'), '2');
     await limited.body?.cancel();
+
+    const rateLimited = await fetch(`${source.url}?seed=f`);
+    assert.equal(rateLimited.status, 503);
+    assert.equal(rateLimited.headers.get('retry-after'), null, 'upstream sends no Retry-After');
+    assert.match(((await rateLimited.json()) as { error: string }).error, /ease up.*in the last minute/);
 
     const malformed = await fetch(`${source.url}?seed=f&results=10`);
     assert.equal(malformed.status, 200);

@@ -50,6 +50,9 @@ export interface RandomUserSource {
 /** The body of upstream's own 500. */
 const UPSTREAM_ERROR =
   'Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you.';
+/** Upstream's words past its per-minute limit (it answers 503, without Retry-After). */
+const RATE_LIMIT_ERROR =
+  "Whoa, ease up there cowboy. You've requested 20000 users in the last minute. Help us keep this service free and spare some bandwidth for other users please :)";
 const MAX_CONTROL_BODY_BYTES = 1_000_000;
 
 /** Starts the offline randomuser.me 1.4 API (with /_faults, /healthz, /readyz, /metrics) and resolves once it listens. */
@@ -64,7 +67,7 @@ export async function startRandomUserSource(
 
   const requests = new Counter({
     name: 'randomuser_source_requests_total',
-    help: 'API requests answered, by outcome (ok, slow, 500, 429, malformed)',
+    help: 'API requests answered, by outcome (ok, slow, 500, 429, ratelimit, malformed)',
     labelNames: ['outcome'],
     registers: [metrics],
   });
@@ -118,6 +121,7 @@ export async function startRandomUserSource(
     retryAfterSeconds: number,
   ): Promise<RouteResult> {
     if (outcome === '500') return { status: 500, body: { error: UPSTREAM_ERROR } };
+    if (outcome === 'ratelimit') return { status: 503, body: { error: RATE_LIMIT_ERROR } };
     if (outcome === '429') {
       return {
         status: 429,

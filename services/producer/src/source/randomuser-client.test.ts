@@ -64,6 +64,34 @@ test('sends results, seed, page and nat', async () => {
   assert.equal(seen[0]?.get('nat'), 'US,GB');
 });
 
+test("waits out randomuser.me's rate limit (503 'ease up', no Retry-After) for rateLimitWaitMs", async () => {
+  answers.length = 0;
+  const easeUp: Answer = (r) =>
+    r
+      .writeHead(503)
+      .end('{"error":"Whoa, ease up there cowboy. You\'ve requested 20100 users in the last minute."}');
+  answers.push(easeUp);
+  const retries: string[] = [];
+  const waits: number[] = [];
+  const limited = createRandomUserClient({
+    url,
+    timeoutMs: 2_000,
+    maxRetries: 3,
+    retryBaseMs: 1,
+    retryMaxMs: 5,
+    rateLimitWaitMs: 250,
+    logger: {
+      ...createLogger('test', 'silent'),
+      warn: (fields: { delayMs?: number }) => void waits.push(fields.delayMs ?? -1),
+    },
+    onRetry: (reason) => retries.push(reason),
+  });
+  const page = await limited.fetchPage({ seed: 's', page: 1, results: 2 });
+  assert.equal(page.results.length, 2);
+  assert.deepEqual(retries, ['rate_limited']);
+  assert.deepEqual(waits, [250], 'the configured wait, not the short backoff');
+});
+
 test('retries 5xx, 429 (honouring Retry-After) and malformed JSON, then succeeds', async () => {
   answers.length = 0;
   answers.push(status(500), status(503), status(429, { 'retry-after': '0' }), malformed);

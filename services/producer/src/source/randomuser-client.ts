@@ -23,6 +23,8 @@ export interface RandomUserClientOptions {
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** How long to wait after randomuser.me's rate limit (a 503 without Retry-After; it counts per minute). */
+  rateLimitWaitMs?: number;
   logger: Logger;
   /** Called for each retried failure, with its reason (for metrics). */
   onRetry?: (reason: RetryReason) => void;
@@ -30,7 +32,10 @@ export interface RandomUserClientOptions {
   signal?: AbortSignal;
 }
 
-export type RetryReason = 'timeout' | 'network' | 'http_5xx' | 'http_429' | 'malformed_json';
+export type RetryReason = 'timeout' | 'network' | 'http_5xx' | 'http_429' | 'rate_limited' | 'malformed_json';
+
+/** randomuser.me's answer to more users per minute than it allows: 503, an `error` body, no Retry-After. */
+const RATE_LIMIT_MESSAGE = /ease up|users in the last minute/i;
 
 /** The source failed for good: retries are exhausted, or the error cannot be retried (e.g. HTTP 400). */
 export class SourceError extends Error {
@@ -82,6 +87,18 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
           reason: 'http_429',
           message: 'HTTP 429 Too Many Requests',
           retryAfterMs: parseRetryAfter(response.headers['retry-after'] as string | undefined),
+        },
+      };
+    }
+    if (response.status === 503 && RATE_LIMIT_MESSAGE.test(String(response.data))) {
+      return {
+        retry: {
+          reason: 'rate_limited',
+          message: 'HTTP 503: the API rate limit (users per minute) was reached',
+          retryAfterMs:
+            parseRetryAfter(response.headers['retry-after'] as string | undefined) ??
+            options.rateLimitWaitMs ??
+            60_000,
         },
       };
     }
