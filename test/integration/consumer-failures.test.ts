@@ -219,6 +219,12 @@ describe('consumer under failure', () => {
       await consumer.waitForOutput(/transient failure, retrying/);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(metrics, /userstream_consumer_paused\{service="consumer"\} 1/);
+      // The stuck batches' own messages are still behind: the lag must not read 0 during the outage.
+      const lags = [...metrics.matchAll(/^userstream_consumer_lag\{[^}]*\} (\d+)$/gm)].map((m) =>
+        Number(m[1]),
+      );
+      const behind = lags.reduce((sum, lag) => sum + lag, 0);
+      assert.ok(behind > 0 && behind <= 500, `lag during the outage: ${lags.join(', ')}`);
       const during = await committedOffsets(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC);
       assert.ok(
         [...during.values()].every((offset) => offset <= 0),

@@ -44,7 +44,7 @@ export function createConsumerMetrics(registry: Registry) {
     }),
     lag: new Gauge({
       name: 'userstream_consumer_lag',
-      help: 'Messages behind the high watermark, per partition, as of the last batch',
+      help: 'Messages not yet written or dead-lettered, per partition: those of the batch in progress and after it',
       labelNames: ['topic', 'partition'] as const,
       registers,
     }),

@@ -63,12 +63,14 @@ export function createConsumerLoop(
     else logger.info({ topic: options.topic, reason }, 'resuming fetches');
   }
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // Partitions another member took over must not keep reporting this member's last lag for them.
+    metrics.lag.reset();
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
       'joined consumer group',
-    ),
-  );
+    );
+  });
   let onFatal: (error: Error) => void = () => undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
@@ -92,8 +94,9 @@ export function createConsumerLoop(
         partitionsConsumedConcurrently: options.partitionsConcurrently,
         eachBatch: async (payload: EachBatchPayload) => {
           const { batch } = payload;
-          const lag = payload.batch.offsetLag();
-          metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag));
+          const labels = { topic: batch.topic, partition: String(batch.partition) };
+          // While the batch is processed (or stuck on an outage) its own messages are still behind.
+          metrics.lag.set(labels, Number(batch.offsetLagLow()) + (batch.isEmpty() ? 0 : 1));
           try {
             await handle({
               topic: batch.topic,
@@ -103,6 +106,7 @@ export function createConsumerLoop(
               heartbeat: () => payload.heartbeat(),
               shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
             });
+            metrics.lag.set(labels, Number(batch.offsetLag()));
           } catch (error) {
             // A batch that gave up while waiting for a dependency (a rebalance, a stop) will never resume
             // fetching itself, and a paused topic gets no new batch to do it: resume here. If the dependency
