@@ -72,6 +72,10 @@ const sourceProcess = spawn(process.execPath, imageCommand('randomuser-source'),
   },
   stdio: 'inherit',
 });
+// Whatever ends this process (a failed wait below, an error before the main try) ends the source too.
+process.on('exit', () => {
+  if (sourceProcess.exitCode === null && sourceProcess.signalCode === null) sourceProcess.kill('SIGKILL');
+});
 const sourceUrl = `http://127.0.0.1:${sourcePort}/api/1.4/`;
 await waitFor('the offline source', async () =>
   (await fetch(`http://127.0.0.1:${sourcePort}/healthz`)).ok ? true : undefined,

@@ -60,6 +60,8 @@ async function stopAll(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// The terminal closed: the children (in sessions of their own) would never hear of it, and keep their ports.
+process.on('SIGHUP', () => void stopAll(1));
 // The children have their own process groups: if this script dies some other way, they must not outlive it.
 process.on('exit', () => {
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill();

@@ -515,8 +515,12 @@ cmd_up() {
   # Wait for all of them at once; each waits until its server answers a real request.
   local tmp failed=()
   tmp=$(mktemp -d)
+  local pid
   for s in "${servers[@]}"; do
-    ( wait_ready "$s" "$(running_pid "$s" || true)" >"$tmp/$s.out" 2>"$tmp/$s.err" && touch "$tmp/$s.ok" ) &
+    # Straight from the pid file: running_pid drops the file of a server that already died, and the wait
+    # would then last its whole timeout instead of reporting that the process exited.
+    pid=$(cat "$(pid_file "$s")" 2>/dev/null || true)
+    ( wait_ready "$s" "$pid" >"$tmp/$s.out" 2>"$tmp/$s.err" && touch "$tmp/$s.ok" ) &
     pids+=($!)
   done
   wait "${pids[@]}" || true
