@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -95,6 +96,18 @@ describe('scripts/stack.sh (Kafka only, temporary STACK_HOME)', () => {
       KAFKA_CONTROLLER_PORT: String(controllerPort),
       KAFKA_HEAP: '256M',
     };
+    // A run cut short (CI's timeout, Ctrl-C) skips after(): stop this test's Kafka by its recorded pid.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        try {
+          const pid = Number(readFileSync(join(stackHome, 'run', 'kafka.pid'), 'utf8').trim());
+          if (pid > 0) process.kill(pid, 'SIGKILL');
+        } catch {
+          // No pid file: nothing was started.
+        }
+        process.exit(1);
+      });
+    }
   });
 
   after(async () => {
