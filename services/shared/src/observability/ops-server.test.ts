@@ -47,3 +47,41 @@ test('serves /healthz, /readyz (with failing checks named), /metrics and extra r
     await ops.close();
   }
 });
+
+test('a hung check is not started again by every probe: later probes wait on the one in progress', async () => {
+  let started = 0;
+  let hang = true;
+  let release: () => void = () => undefined;
+  const ops = await startOpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger('test', 'silent'),
+    metrics: createMetricsRegistry('test'),
+    readinessTimeoutMs: 50,
+    readiness: {
+      registry: () => {
+        started++;
+        return hang ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+    },
+  });
+  const base = `http://127.0.0.1:${ops.port}`;
+  try {
+    for (let probe = 0; probe < 3; probe++) {
+      const answer = await fetch(`${base}/readyz`);
+      assert.equal(answer.status, 503);
+      assert.match(
+        ((await answer.json()) as { checks: Record<string, string> }).checks.registry!,
+        /timed out/,
+      );
+    }
+    assert.equal(started, 1, 'one check in flight, however many probes');
+    hang = false;
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.equal(started, 2, 'once settled, the next probe runs the check afresh');
+  } finally {
+    await ops.close();
+  }
+});

@@ -40,6 +40,7 @@ export interface OpsServer {
 /** Starts the /healthz, /readyz and /metrics server (plus service routes) and resolves once it listens. */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const timeoutMs = options.readinessTimeoutMs ?? 3_000;
+  const pending = new Map<string, Promise<void>>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, 'ops request failed');
@@ -52,7 +53,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     const key = `${request.method ?? 'GET'} ${url.pathname}`;
     if (key === 'GET /healthz') return send(response, 200, { status: 'ok' });
     if (key === 'GET /readyz') {
-      const checks = await runChecks(options.readiness, timeoutMs);
+      const checks = await runChecks(options.readiness, timeoutMs, pending);
       const ready = Object.values(checks).every((check) => check === 'ok');
       return send(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
     }
@@ -95,14 +96,26 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   };
 }
 
+/**
+ * Runs each check, at most one at a time per dependency: a probe arriving while the previous check of a
+ * dependency still runs (one that hangs outlives the probe's timeout) waits on that same check, so checks
+ * of a hung dependency cannot pile up with every probe.
+ */
 async function runChecks(
   checks: Record<string, ReadinessCheck>,
   timeoutMs: number,
+  pending: Map<string, Promise<void>>,
 ): Promise<Record<string, string>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
+      let running = pending.get(name);
+      if (!running) {
+        running = check().finally(() => pending.delete(name));
+        running.catch(() => undefined); // awaited below; a later rejection must not go unhandled
+        pending.set(name, running);
+      }
       try {
-        await withTimeout(check(), timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
+        await withTimeout(running, timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
         return [name, 'ok'] as const;
       } catch (error) {
         // The body is public: a URL with credentials in an error message must not show them.
