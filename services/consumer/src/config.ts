@@ -36,7 +36,7 @@ export const consumerEnvSchema = z
   .superRefine(
     credentialPairs(
       ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD'],
-      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD'],
+      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD', 'SCHEMA_REGISTRY_URL'],
     ),
   );
 

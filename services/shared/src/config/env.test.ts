@@ -128,7 +128,7 @@ test('a user name without its password (or the reverse) is refused, naming the m
   const paired = schema.superRefine(
     credentialPairs(
       ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD'],
-      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD'],
+      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD', 'SCHEMA_REGISTRY_URL'],
     ),
   );
   assert.throws(
@@ -148,4 +148,13 @@ test('a user name without its password (or the reverse) is refused, naming the m
     'app',
   );
   assert.equal(parseEnv(paired, {}).CASSANDRA_CONSISTENCY, 'local_quorum');
+  // The registry's user may come from the URL, its password from the variable (registryConfigFrom).
+  const urlUser = { SCHEMA_REGISTRY_URL: 'https://apikey@registry.example/', SCHEMA_REGISTRY_PASSWORD: 'pw' };
+  assert.equal(parseEnv(paired, urlUser).SCHEMA_REGISTRY_PASSWORD, 'pw');
+  assert.throws(
+    () => parseEnv(paired, { SCHEMA_REGISTRY_URL: 'https://apikey@registry.example/' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /^SCHEMA_REGISTRY_PASSWORD: required when/.test(error.problems.join('\n')),
+  );
 });

@@ -149,20 +149,26 @@ export const cassandraEnvShape = {
     .default('local_quorum'),
 };
 
+/** A user name and password variable, and optionally a URL variable whose `user:password@` counts too. */
+export type CredentialPair = readonly [user: string, password: string, url?: string];
+
 /**
  * A check for an object schema's superRefine: each user name and password pair is set together or not at
- * all, since one alone would silently turn authentication off.
+ * all (in its variables or the URL's user info), since one alone would silently turn authentication off.
  */
-export function credentialPairs(...pairs: readonly (readonly [string, string])[]) {
+export function credentialPairs(...pairs: readonly CredentialPair[]) {
   return (config: Record<string, unknown>, ctx: z.RefinementCtx): void => {
-    for (const [user, password] of pairs) {
-      const [hasUser, hasPassword] = [config[user] !== undefined, config[password] !== undefined];
+    for (const [user, password, urlVariable] of pairs) {
+      const url = urlVariable === undefined ? null : URL.parse(String(config[urlVariable]));
+      const hasUser = config[user] !== undefined || (url?.username ?? '') !== '';
+      const hasPassword = config[password] !== undefined || (url?.password ?? '') !== '';
       if (hasUser === hasPassword) continue;
       const [set, missing] = hasUser ? [user, password] : [password, user];
+      const where = urlVariable === undefined ? '' : ` (or in ${urlVariable})`;
       ctx.addIssue({
         code: 'custom',
         path: [missing],
-        message: `required when ${set} is set (set both or neither; one alone turns authentication off)`,
+        message: `required when ${set} is set${where}: set both or neither, as one alone turns authentication off`,
       });
     }
   };
