@@ -2,6 +2,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import {
   createUserDecoder,
   registryServesApi,
+  registryServesSchema,
   validateUserRecord,
   type RegistryConfig,
   type UserRecord,
@@ -16,7 +17,11 @@ export interface MessageDecoder {
 
 /** Creates the consumer's decoder: registry lookups once per schema id, zod validation for every value. */
 export function createMessageDecoder(registry: SchemaRegistry, config: RegistryConfig): MessageDecoder {
-  const decode = createUserDecoder(registry, () => registryServesApi(config));
+  const decode = createUserDecoder(
+    registry,
+    () => registryServesApi(config),
+    (id) => registryServesSchema(config, id),
+  );
   return {
     decode: async (value) => validateUserRecord(await decode(value)),
     decodeCached(value) {

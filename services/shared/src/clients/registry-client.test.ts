@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createUserDecoder, createUserEncoder } from '../record/avro-codec.ts';
 import { sampleRecord } from '../record/sample-record.fixture.ts';
 import { DecodeError } from '../errors/pipeline-errors.ts';
-import { createRegistry, registryConfigFrom } from './registry-client.ts';
+import { createRegistry, registryConfigFrom, registryServesSchema } from './registry-client.ts';
 
 test('registryConfigFrom moves credentials out of the URL into Basic auth settings', () => {
   assert.deepEqual(
@@ -63,6 +63,40 @@ test('a registry that accepts the request but never answers times out, as a tran
     assert.ok(held.length >= 1, 'the request reached the server');
   } finally {
     for (const response of held) response.destroy();
+    server.close();
+  }
+});
+
+test('a schema id the registry serves as a document that cannot be read is unreadable; a proxy page is an outage', async () => {
+  // What the library gets for id 1 (a schema it cannot parse) and id 2 (a proxy's maintenance page, 200).
+  const server: Server = createServer((request, response) => {
+    const id = /\/schemas\/ids\/(\d+)/.exec(request.url ?? '')?.[1];
+    if (id === '1') {
+      response.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+      response.end(JSON.stringify({ schema: '{"type":"record","name":"1bad-name","fields":[]}' }));
+    } else {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html>down for maintenance</html>');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const config = { url: `http://127.0.0.1:${port}` };
+    assert.equal(await registryServesSchema(config, 1), true);
+    assert.equal(await registryServesSchema(config, 2), false);
+    const decode = createUserDecoder(
+      createRegistry(config),
+      () => Promise.resolve(),
+      (id) => registryServesSchema(config, id),
+    );
+    const reason = (id: number) =>
+      decode(createUserEncoder(id)(sampleRecord)).then(
+        () => 'decoded',
+        (error: unknown) => (error instanceof DecodeError ? error.reason : String(error)),
+      );
+    assert.equal(await reason(1), 'unreadable-schema');
+    assert.equal(await reason(2), 'registry-unavailable');
+  } finally {
     server.close();
   }
 });

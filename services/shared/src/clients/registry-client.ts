@@ -85,18 +85,38 @@ export async function registryServesApi(config: RegistryConfig, timeoutMs = 10_0
   }
 }
 
+/**
+ * Resolves true when GET /schemas/ids/{id} answers 200 with a schema document (a JSON object whose `schema`
+ * is a string): then a schema the client library could not parse is really the registry's, not a proxy's
+ * page. False for any other answer; rejects when there is none within `timeoutMs`.
+ */
+export async function registryServesSchema(
+  config: RegistryConfig,
+  id: number,
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  const response = await registryGet(config, `schemas/ids/${id}`, AbortSignal.timeout(timeoutMs));
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    return false;
+  }
+  const document: unknown = await response.json().catch(() => undefined);
+  return typeof (document as { schema?: unknown } | undefined)?.schema === 'string';
+}
+
 async function getSubjects(config: RegistryConfig, signal?: AbortSignal): Promise<Response> {
+  const response = await registryGet(config, 'subjects', signal);
+  await response.body?.cancel();
+  return response;
+}
+
+function registryGet(config: RegistryConfig, path: string, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = {};
   if (config.username !== undefined && config.password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
   }
-  const response = await fetch(
-    new URL('subjects', config.url.endsWith('/') ? config.url : `${config.url}/`),
-    {
-      headers,
-      ...(signal ? { signal } : {}),
-    },
-  );
-  await response.body?.cancel();
-  return response;
+  return fetch(new URL(path, config.url.endsWith('/') ? config.url : `${config.url}/`), {
+    headers,
+    ...(signal ? { signal } : {}),
+  });
 }

@@ -137,6 +137,16 @@ test('classifies decode failures', async () => {
       return true;
     });
   }
+  // A parse failure of something that was not the registry's schema document (a proxy's 200 page) is an
+  // outage, retried, not a reason to dead-letter every message.
+  const proxyPage = createUserDecoder(fakeRegistry(new Map(), parseFailure), answers, () =>
+    Promise.resolve(false),
+  );
+  await assert.rejects(proxyPage(createUserEncoder(1)(sampleRecord)), (error: unknown) => {
+    assert.ok(error instanceof DecodeError);
+    assert.equal(error.reason, 'registry-unavailable');
+    return true;
+  });
   // A 404 from a registry URL that serves no API at all (a wrong path, a proxy) is not an unknown id.
   const wrongUrl = createUserDecoder(fakeRegistry(new Map()), () => Promise.reject(new Error('HTTP 404')));
   await assert.rejects(wrongUrl(Buffer.from([0, 0, 0, 0, 99, 1, 2])), (error: unknown) => {

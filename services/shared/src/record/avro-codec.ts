@@ -97,11 +97,13 @@ export interface UserDecoder {
  * Decodes Confluent-framed Avro values of any registered id into the reader schema; writer schemas are
  * fetched once per id and cached, so the hot path does no I/O. `registryAnswers` resolves when the registry
  * serves its API (GET /subjects): a 404 for an id only means "unknown id" when it does, since a wrong URL
- * or a proxy also answers 404, and dead-lettering every message for that would be wrong.
+ * or a proxy also answers 404, and dead-lettering every message for that would be wrong. Likewise
+ * `servesSchema(id)` confirms that a schema the library could not parse came from the registry.
  */
 export function createUserDecoder(
   registry: SchemaRegistry,
   registryAnswers: () => Promise<void>,
+  servesSchema: (id: number) => Promise<boolean> = () => Promise.resolve(true),
 ): UserDecoder {
   const reader = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
   const decoders = new Map<number, Promise<(payload: Buffer) => unknown>>();
@@ -130,8 +132,13 @@ export function createUserDecoder(
           { cause: error },
         );
       }
-      // The registry answered, but the library could not parse what it served: retrying cannot help.
-      if (error instanceof Error && error.name === 'ConfluentSchemaRegistryArgumentError') {
+      // The library could not parse what it got. Only when that was the registry's own schema document (not
+      // a proxy's or a maintenance page served with 200) can retrying not help.
+      if (
+        error instanceof Error &&
+        error.name === 'ConfluentSchemaRegistryArgumentError' &&
+        (await servesSchema(id).catch(() => false))
+      ) {
         throw new DecodeError('unreadable-schema', `schema id ${id} cannot be parsed: ${error.message}`, {
           cause: error,
         });
