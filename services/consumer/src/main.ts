@@ -107,7 +107,7 @@ runMain('consumer', async () => {
     readiness: {
       kafka: async () => void (await admin.describeCluster()),
       cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
-      registry: () => pingRegistry(registryConfig),
+      registry: (signal) => pingRegistry(registryConfig, signal),
     },
   });
   shutdown.add('ops server', () => ops.close());

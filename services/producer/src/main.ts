@@ -130,7 +130,7 @@ runMain('producer', async () => {
     metrics: metricsRegistry,
     readiness: {
       kafka: async () => void (await admin.describeCluster()),
-      registry: () => pingRegistry(registryConfig),
+      registry: (signal) => pingRegistry(registryConfig, signal),
     },
     routes: runRoutes(coordinator),
   });

@@ -6,7 +6,8 @@ import { describeError } from '../errors/pipeline-errors.ts';
 import { maskUrlCredentials } from '../config/env.ts';
 
 /** A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise. */
-export type ReadinessCheck = () => Promise<void>;
+/** A readiness check; `signal` aborts when the probe stops waiting for it. */
+export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
 
 /** What a route answers: a JSON `body`, or `raw` bytes sent as they are (with `headers`). */
 export interface RouteResult {
@@ -40,7 +41,7 @@ export interface OpsServer {
 /** Starts the /healthz, /readyz and /metrics server (plus service routes) and resolves once it listens. */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const timeoutMs = options.readinessTimeoutMs ?? 3_000;
-  const pending = new Map<string, Promise<void>>();
+  const pending = new Map<string, PendingCheck>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, 'ops request failed');
@@ -96,26 +97,40 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   };
 }
 
+interface PendingCheck {
+  promise: Promise<void>;
+  startedAt: number;
+}
+
 /**
- * Runs each check, at most one at a time per dependency: a probe arriving while the previous check of a
- * dependency still runs (one that hangs outlives the probe's timeout) waits on that same check, so checks
- * of a hung dependency cannot pile up with every probe.
+ * Runs each check with a signal that aborts at the probe's timeout. A check that ignores it (kafkajs's
+ * describeCluster retries on its own) is shared by the probes that arrive while it runs, for up to ten
+ * timeouts: checks of a hung dependency cannot pile up with every probe, and a recovery still shows within
+ * that time.
  */
 async function runChecks(
   checks: Record<string, ReadinessCheck>,
   timeoutMs: number,
-  pending: Map<string, Promise<void>>,
+  pending: Map<string, PendingCheck>,
 ): Promise<Record<string, string>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let running = pending.get(name);
-      if (!running) {
-        running = check().finally(() => pending.delete(name));
-        running.catch(() => undefined); // awaited below; a later rejection must not go unhandled
-        pending.set(name, running);
+      if (!running || performance.now() - running.startedAt > 10 * timeoutMs) {
+        const signal = AbortSignal.timeout(timeoutMs);
+        // Inside then(): a check that throws at once is one failing check, not a failed /readyz.
+        const promise = Promise.resolve().then(() => check(signal));
+        const entry: PendingCheck = { promise, startedAt: performance.now() };
+        promise
+          .finally(() => {
+            if (pending.get(name) === entry) pending.delete(name);
+          })
+          .catch(() => undefined); // awaited below; a later rejection must not go unhandled
+        pending.set(name, entry);
+        running = entry;
       }
       try {
-        await withTimeout(running, timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
+        await withTimeout(running.promise, timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
         return [name, 'ok'] as const;
       } catch (error) {
         // The body is public: a URL with credentials in an error message must not show them.
