@@ -23,6 +23,8 @@ function parseStackEnv(): Record<string, string> {
 }
 
 const output = new Map<string, string>();
+/** True once the terminal hung up (SIGHUP): nothing more is written to it. */
+let hungUp = false;
 
 function start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=source', script, ...args], {
@@ -36,7 +38,7 @@ function start(name: string, script: string, env: Record<string, string>, args: 
   children.push({ name, child });
   // Shown as it comes; the producer's is also kept, for its run summary.
   child.stdout?.on('data', (chunk: Buffer) => {
-    process.stdout.write(chunk);
+    if (!hungUp) process.stdout.write(chunk);
     if (name === 'producer') output.set(name, (output.get(name) ?? '') + chunk.toString());
   });
   child.on('exit', (code, signal) => {
@@ -61,7 +63,14 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 // The terminal closed: the children (in sessions of their own) would never hear of it, and keep their ports.
-process.on('SIGHUP', () => void stopAll(1));
+// Their output is still read (a full pipe would block them) but no longer written to the gone terminal,
+// whose write errors would otherwise kill this script before the children finish.
+process.on('SIGHUP', () => {
+  hungUp = true;
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  void stopAll(1);
+});
 // The children have their own process groups: if this script dies some other way, they must not outlive it.
 process.on('exit', () => {
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill();
