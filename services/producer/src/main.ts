@@ -108,6 +108,8 @@ runMain('producer', async () => {
         : record.status === 'stopped'
           ? `stopped before the batch was complete: ${record.summary?.published ?? 0} of ${config.PRODUCER_BATCH_SIZE} published`
           : undefined;
+    // A signal during start-up: the 'once' step reports it (exit 1); no run may begin on a closing producer.
+    if (shutdown.stopping) return undefined;
     const started = coordinator.start('once')!;
     runBegan = true;
     shutdown.add('run', async () => {

@@ -45,6 +45,8 @@ export function createConsumerLoop(
   });
   let paused = false;
   let running = false;
+  // stop() may come while start() still connects (a signal during start-up): then start() must not go on.
+  let stopRequested = false;
 
   /** Pauses or resumes fetching for the whole topic (kafkajs keeps a pause across rebalances). */
   function setPaused(next: boolean, reason = 'the dependency is back'): void {
@@ -86,7 +88,9 @@ export function createConsumerLoop(
     async start(handle, fatal) {
       onFatal = fatal;
       await consumer.connect();
+      if (stopRequested) return;
       await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+      if (stopRequested) return;
       running = true;
       await consumer.run({
         autoCommit: true,
@@ -97,16 +101,23 @@ export function createConsumerLoop(
           const labels = { topic: batch.topic, partition: String(batch.partition) };
           // While the batch is processed (or stuck on an outage) its own messages are still behind.
           metrics.lag.set(labels, Number(batch.offsetLagLow()) + (batch.isEmpty() ? 0 : 1));
+          let resolved: string | undefined;
           try {
             await handle({
               topic: batch.topic,
               partition: batch.partition,
               messages: batch.messages,
-              resolveOffset: (offset) => payload.resolveOffset(offset),
+              resolveOffset: (offset) => {
+                resolved = offset;
+                payload.resolveOffset(offset);
+              },
               heartbeat: () => payload.heartbeat(),
               shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
             });
-            metrics.lag.set(labels, Number(batch.offsetLag()));
+            // Behind what was written (a batch cut short by a rebalance or a stop is fetched again).
+            if (resolved !== undefined) {
+              metrics.lag.set(labels, Math.max(0, Number(batch.highWatermark) - 1 - Number(resolved)));
+            }
           } catch (error) {
             // A batch that gave up while waiting for a dependency (a rebalance, a stop) will never resume
             // fetching itself, and a paused topic gets no new batch to do it: resume here. If the dependency
@@ -119,6 +130,7 @@ export function createConsumerLoop(
     },
     setPaused,
     async stop() {
+      stopRequested = true;
       running = false;
       await consumer.disconnect();
     },
