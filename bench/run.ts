@@ -38,7 +38,10 @@ const SINK_ROWS = quick ? 30_000 : 100_000;
 const REPS = quick ? 3 : 1;
 const LATENCY_SECONDS = quick ? 20 : 60;
 const LATENCY_RATE = 2_000;
-const LATENCY_SEND_CHUNK = 200;
+// A steady rate: a run of LATENCY_RATE / 10 users every 100 ms (POST /runs), not one burst a second, whose
+// last rows would wait for the whole burst to be drained and measure the drain rate instead of latency.
+const LATENCY_TICK_MS = 100;
+const LATENCY_RUN_SIZE = (LATENCY_RATE * LATENCY_TICK_MS) / 1_000;
 // The producer's page size (its default) and a fixed seed, so the source can render its pages in advance.
 const PRODUCER_PAGE_SIZE = 2_000;
 const PRODUCER_SEED = 'bench-producer';
@@ -336,7 +339,9 @@ async function drain(names: ReturnType<typeof freshNames>, processes: number) {
   };
 }
 
-// 4. End-to-end latency at a steady rate: the producer runs every second with a batch of LATENCY_RATE.
+// 4. End-to-end latency at a steady rate: the producer is asked for a run of LATENCY_RUN_SIZE users every
+// LATENCY_TICK_MS (its schedule never fires during the bench); a tick that finds a run still going is
+// refused (409) and shows in the offered rate.
 async function latency() {
   const names = track(freshNames('bench_lat'));
   const consumer = startService('consumer', { ...names, LOG_LEVEL: 'info', HTTP_PORT: '18095' });
@@ -345,20 +350,36 @@ async function latency() {
   const producer = startService('producer', {
     ...names,
     RANDOMUSER_URL: sourceUrl,
-    PRODUCER_BATCH_SIZE: String(LATENCY_RATE),
-    PRODUCER_SCHEDULE: '* * * * * *',
+    PRODUCER_BATCH_SIZE: String(LATENCY_RUN_SIZE),
+    PRODUCER_PAGE_SIZE: String(LATENCY_RUN_SIZE),
+    PRODUCER_SCHEDULE: '0 0 1 1 *',
     PRODUCER_RUN_ON_START: 'false',
-    // Smaller produce requests let the consumer start on a burst sooner: the latency-tuned setting.
-    KAFKA_SEND_CHUNK: String(LATENCY_SEND_CHUNK),
     LOG_LEVEL: 'info',
     HTTP_PORT: '18096',
   });
   const producerRss = watchPeakRss(producer.child.pid!);
+  await waitFor('the producer to be ready', async () =>
+    (await fetch('http://127.0.0.1:18096/readyz')).ok ? true : undefined,
+  );
+  const ticks = { started: 0, refused: 0 };
+  const ticker = setInterval(() => {
+    fetch('http://127.0.0.1:18096/runs', { method: 'POST' })
+      .then(async (answer) => {
+        if (answer.status === 202) ticks.started++;
+        else ticks.refused++;
+        await answer.body?.cancel();
+      })
+      .catch(() => ticks.refused++);
+  }, LATENCY_TICK_MS);
   await new Promise((resolve) => setTimeout(resolve, 5_000)); // warm-up, not measured
+  const ticksBefore = { ...ticks };
   const before = await scrape(18_095);
   const publishedBefore = sampleValue(await scrape(18_096), 'userstream_producer_records_published_total');
   await new Promise((resolve) => setTimeout(resolve, LATENCY_SECONDS * 1_000));
   const publishedAfter = sampleValue(await scrape(18_096), 'userstream_producer_records_published_total');
+  const refused = ticks.refused - ticksBefore.refused;
+  const started = ticks.started - ticksBefore.started;
+  clearInterval(ticker);
   await producer.stop();
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last batch land
   const after = await scrape(18_095);
@@ -368,6 +389,8 @@ async function latency() {
   await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
   return {
     offeredRate: (publishedAfter - publishedBefore) / LATENCY_SECONDS,
+    runsStarted: started,
+    runsRefused: refused,
     p50: histogramQuantile(0.5, b, a) * 1000,
     p95: histogramQuantile(0.95, b, a) * 1000,
     p99: histogramQuantile(0.99, b, a) * 1000,
@@ -491,7 +514,7 @@ try {
   log(`latency at ${fmt(lat.offeredRate)} rec/s: p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms`);
   results.latency = lat;
   rows.push([
-    `Produce→row latency at ${fmt(lat.offeredRate)} rec/s, ${LATENCY_SECONDS} s, KAFKA_SEND_CHUNK=${LATENCY_SEND_CHUNK}`,
+    `Produce→row latency at ${fmt(lat.offeredRate)} rec/s steady (${LATENCY_RUN_SIZE} every ${LATENCY_TICK_MS} ms; ${lat.runsRefused} of ${lat.runsStarted + lat.runsRefused} runs refused), ${LATENCY_SECONDS} s`,
     // The histogram gives the max only as the bound of its highest non-empty bucket.
     `p50 ${lat.p50.toFixed(0)} / p95 ${lat.p95.toFixed(0)} / p99 ${lat.p99.toFixed(0)} ms, max <= ${lat.maxBound} ms`,
     '',
