@@ -52,3 +52,16 @@ test('a dead-letter topic equal to the input topic is refused, by name', () => {
   // The default dead-letter topic follows its own default, not a changed input topic: still distinct.
   assert.equal(loadConsumerConfig({ KAFKA_TOPIC: 'users' }).KAFKA_DLQ_TOPIC, 'users_created.dlq');
 });
+
+test('credentials come in pairs: a Cassandra user without a password is refused, naming the password', () => {
+  assert.throws(
+    () => loadConsumerConfig({ CASSANDRA_USERNAME: 'app' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /^CASSANDRA_PASSWORD: required when CASSANDRA_USERNAME/.test(error.problems.join('\n')),
+  );
+  assert.equal(
+    loadConsumerConfig({ CASSANDRA_USERNAME: 'app', CASSANDRA_PASSWORD: 'pw' }).CASSANDRA_CONSISTENCY,
+    'local_quorum',
+  );
+});

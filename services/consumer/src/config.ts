@@ -3,6 +3,8 @@ import {
   boolVar,
   cassandraEnvShape,
   credentialPairs,
+  REGISTRY_CREDENTIALS,
+  CASSANDRA_CREDENTIALS,
   intVar,
   kafkaEnvShape,
   opsEnvShape,
@@ -33,12 +35,7 @@ export const consumerEnvSchema = z
     path: ['KAFKA_DLQ_TOPIC'],
     message: 'must differ from KAFKA_TOPIC, or every dead letter would be consumed again',
   })
-  .superRefine(
-    credentialPairs(
-      ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD'],
-      ['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD', 'SCHEMA_REGISTRY_URL'],
-    ),
-  );
+  .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;
 

@@ -4,6 +4,7 @@ import {
   NATIONALITIES,
   boolVar,
   credentialPairs,
+  REGISTRY_CREDENTIALS,
   intVar,
   kafkaEnvShape,
   opsEnvShape,
@@ -61,9 +62,7 @@ export const producerEnvSchema = z
     KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'zstd']).default('gzip'),
     KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
   })
-  .superRefine(
-    credentialPairs(['SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD', 'SCHEMA_REGISTRY_URL']),
-  )
+  .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
   .superRefine((config, ctx) => {
     const pages = Math.ceil(config.PRODUCER_BATCH_SIZE / config.PRODUCER_PAGE_SIZE);
     if (pages > MAX_API_PAGE) {

@@ -152,6 +152,16 @@ export const cassandraEnvShape = {
 /** A user name and password variable, and optionally a URL variable whose `user:password@` counts too. */
 export type CredentialPair = readonly [user: string, password: string, url?: string];
 
+/** The registry's credentials: its variables, or the user info of its URL (see registryConfigFrom). */
+export const REGISTRY_CREDENTIALS: CredentialPair = [
+  'SCHEMA_REGISTRY_USERNAME',
+  'SCHEMA_REGISTRY_PASSWORD',
+  'SCHEMA_REGISTRY_URL',
+];
+
+/** Cassandra's credentials. */
+export const CASSANDRA_CREDENTIALS: CredentialPair = ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD'];
+
 /**
  * A check for an object schema's superRefine: each user name and password pair is set together or not at
  * all (in its variables or the URL's user info), since one alone would silently turn authentication off.
