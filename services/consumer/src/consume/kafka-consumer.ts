@@ -79,8 +79,9 @@ export function createConsumerLoop(
     // kafkajs drops its group on a crash; a restarted one starts unpaused.
     paused = false;
     metrics.paused.set(0);
-    // kafkajs restarts itself after most crashes; after the others it stops consuming for good.
-    if (!payload.restart) onFatal(payload.error);
+    // kafkajs restarts itself after most crashes; after the others it stops consuming for good. A crash
+    // caused by stop() itself (a group join cut short by the disconnect) is the stop, not a failure.
+    if (!payload.restart && !stopRequested) onFatal(payload.error);
   });
 
   return {

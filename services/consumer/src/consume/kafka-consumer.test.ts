@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Consumer, Kafka } from 'kafkajs';
+import { createLogger, createMetricsRegistry } from '@userstream/shared';
+import { createConsumerMetrics } from '../metrics.ts';
+import { createConsumerLoop } from './kafka-consumer.ts';
+
+/** A kafkajs consumer double: records calls, lets the test fire its events, and joins only when told. */
+function fakeKafka() {
+  const handlers = new Map<string, (event: { payload: unknown }) => void>();
+  const calls: string[] = [];
+  let joined: () => void = () => undefined;
+  const consumer = {
+    events: { GROUP_JOIN: 'group.join', CRASH: 'crash' },
+    on: (event: string, handler: (event: { payload: unknown }) => void) => void handlers.set(event, handler),
+    connect: () => Promise.resolve(void calls.push('connect')),
+    subscribe: () => Promise.resolve(void calls.push('subscribe')),
+    // Joining the group takes until the test says so (a slow coordinator).
+    run: () => new Promise<void>((resolve) => (joined = () => resolve(void calls.push('run')))),
+    disconnect: () => Promise.resolve(void calls.push('disconnect')),
+  } as unknown as Consumer;
+  return {
+    kafka: { consumer: () => consumer } as unknown as Kafka,
+    calls,
+    crash: (restart: boolean) =>
+      handlers.get('crash')!({ payload: { error: new Error('coordinator'), restart } }),
+    join: () => joined(),
+  };
+}
+
+const options = {
+  groupId: 'g',
+  topic: 't',
+  fromBeginning: true,
+  partitionsConcurrently: 1,
+  maxBytesPerPartition: 1_024,
+  sessionTimeoutMs: 6_000,
+};
+
+function loopWith(fake: ReturnType<typeof fakeKafka>) {
+  const metrics = createConsumerMetrics(createMetricsRegistry('test'));
+  return createConsumerLoop(fake.kafka, options, metrics, createLogger('test', 'silent'));
+}
+
+test('a crash kafkajs will not restart from is fatal while consuming', async () => {
+  const fake = fakeKafka();
+  const fatal: Error[] = [];
+  const started = loopWith(fake).start(
+    () => Promise.resolve(),
+    (error) => fatal.push(error),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  fake.crash(false);
+  assert.equal(fatal.length, 1);
+  fake.join();
+  await started;
+});
+
+test('a crash caused by stop() (a join cut short by the disconnect) is the stop, not a failure', async () => {
+  const fake = fakeKafka();
+  const fatal: Error[] = [];
+  const loop = loopWith(fake);
+  const started = loop.start(
+    () => Promise.resolve(),
+    (error) => fatal.push(error),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  await loop.stop(); // SIGTERM while joining the group
+  fake.crash(false);
+  assert.deepEqual(fatal, []);
+  fake.join();
+  await started;
+});
+
+test('stop() during connect: start() returns without subscribing or joining', async () => {
+  const fake = fakeKafka();
+  const loop = loopWith(fake);
+  const started = loop.start(
+    () => Promise.resolve(),
+    () => undefined,
+  );
+  void loop.stop(); // before connect() has resolved
+  await started;
+  assert.deepEqual(fake.calls, ['connect', 'disconnect']);
+});
