@@ -68,14 +68,6 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
     }
   };
   try {
-    await pages();
-  } finally {
-    ended.abort();
-  }
-  summary.durationMs = Math.round(performance.now() - started);
-  return summary;
-
-  async function pages(): Promise<void> {
     let next: Promise<RawPage> | undefined = fetch(1);
     for (let page = 1; page <= pageCount; page++) {
       let raw: RawPage;
@@ -122,5 +114,9 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
         break;
       }
     }
+  } finally {
+    ended.abort();
   }
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
 }

@@ -12,8 +12,18 @@ export interface CassandraConfig {
   consistency?: CassandraConsistency;
 }
 
+/** The consistency levels CASSANDRA_CONSISTENCY may name. */
+export const CONSISTENCY_LEVELS = [
+  'one',
+  'local_one',
+  'quorum',
+  'local_quorum',
+  'each_quorum',
+  'all',
+] as const;
+
 /** A consistency level as CASSANDRA_CONSISTENCY names it. */
-export type CassandraConsistency = 'one' | 'local_one' | 'quorum' | 'local_quorum' | 'each_quorum' | 'all';
+export type CassandraConsistency = (typeof CONSISTENCY_LEVELS)[number];
 
 const CONSISTENCIES: Record<CassandraConsistency, number> = {
   one: cassandra.types.consistencies.one,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
+import { CONSISTENCY_LEVELS } from '../clients/cassandra-client.ts';
 
 /** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
@@ -144,9 +145,7 @@ export const cassandraEnvShape = {
   CASSANDRA_USERNAME: z.string().optional(),
   CASSANDRA_PASSWORD: z.string().optional(),
   // LOCAL_QUORUM: an offset is committed only after a majority of the local replicas hold the row.
-  CASSANDRA_CONSISTENCY: z
-    .enum(['one', 'local_one', 'quorum', 'local_quorum', 'each_quorum', 'all'])
-    .default('local_quorum'),
+  CASSANDRA_CONSISTENCY: z.enum(CONSISTENCY_LEVELS).default('local_quorum'),
 };
 
 /** A user name and password variable, and optionally a URL variable whose `user:password@` counts too. */

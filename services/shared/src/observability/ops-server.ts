@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import { describeError } from '../errors/pipeline-errors.ts';
 import { maskUrlCredentials } from '../config/env.ts';
 
-/** A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise. */
-/** A readiness check; `signal` aborts when the probe stops waiting for it. */
+/**
+ * A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise; `signal`
+ * aborts when the probe stops waiting for it.
+ */
 export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
 
 /** What a route answers: a JSON `body`, or `raw` bytes sent as they are (with `headers`). */
