@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { cron } from './run/cron-expression.ts';
 import {
   NATIONALITIES,
+  RANDOMUSER_MAX_PAGE,
+  RANDOMUSER_MAX_RESULTS,
   boolVar,
   credentialPairs,
   REGISTRY_CREDENTIALS,
@@ -11,8 +13,6 @@ import {
   parseEnv,
 } from '@userstream/shared';
 
-/** randomuser.me answers pages 1..10000; any later page is served as page 1 again. */
-export const MAX_API_PAGE = 10_000;
 const knownNats = new Set<string>(NATIONALITIES);
 const natList = /^[A-Za-z]{2}(,[A-Za-z]{2})*$/;
 
@@ -57,7 +57,7 @@ export const producerEnvSchema = z
     PRODUCER_SCHEDULE: cron.default('*/1 * * * *'),
     PRODUCER_BATCH_SIZE: intVar(1_000, 1, 10_000_000),
     // 2000 per call, not the API's 5000: the same throughput at about 40 MiB less memory (see README).
-    PRODUCER_PAGE_SIZE: intVar(2_000, 1, 5_000),
+    PRODUCER_PAGE_SIZE: intVar(2_000, 1, RANDOMUSER_MAX_RESULTS),
     PRODUCER_RUN_ON_START: boolVar(true),
     KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'zstd']).default('gzip'),
     KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
@@ -65,11 +65,11 @@ export const producerEnvSchema = z
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
   .superRefine((config, ctx) => {
     const pages = Math.ceil(config.PRODUCER_BATCH_SIZE / config.PRODUCER_PAGE_SIZE);
-    if (pages > MAX_API_PAGE) {
+    if (pages > RANDOMUSER_MAX_PAGE) {
       ctx.addIssue({
         code: 'custom',
         path: ['PRODUCER_BATCH_SIZE'],
-        message: `${config.PRODUCER_BATCH_SIZE} users in pages of ${config.PRODUCER_PAGE_SIZE} (PRODUCER_PAGE_SIZE) take ${pages} pages; randomuser.me serves pages 1..${MAX_API_PAGE} and page 1 again after that (raise PRODUCER_PAGE_SIZE or lower the batch)`,
+        message: `${config.PRODUCER_BATCH_SIZE} users in pages of ${config.PRODUCER_PAGE_SIZE} (PRODUCER_PAGE_SIZE) take ${pages} pages; randomuser.me serves pages 1..${RANDOMUSER_MAX_PAGE} and page 1 again after that (raise PRODUCER_PAGE_SIZE or lower the batch)`,
       });
     }
   });

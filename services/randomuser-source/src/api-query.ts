@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { RANDOMUSER_MAX_PAGE as MAX_PAGE, RANDOMUSER_MAX_RESULTS as MAX_RESULTS } from '@userstream/shared';
 import { NATIONALITIES, USER_FIELDS, type Nationality, type UserField } from './types.ts';
 
-/** The most results one request may ask for; more turns into 1, as upstream. */
-export const MAX_RESULTS = 5000;
-
-/** The last page upstream serves; a later one is served as page 1. */
-export const MAX_PAGE = 10_000;
+// Upstream's limits, under the names this package has always exported.
+export { MAX_PAGE, MAX_RESULTS };
 
 /** An API request's parameters after the upstream leniency rules have been applied. */
 export interface ApiQuery {

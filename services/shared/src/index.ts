@@ -8,7 +8,7 @@ export * from './lifecycle/shutdown.ts';
 export * from './lifecycle/backoff.ts';
 export * from './lifecycle/run-main.ts';
 export * from './record/user-record.ts';
-export * from './record/nationalities.ts';
+export * from './record/randomuser-api.ts';
 export * from './record/avro-codec.ts';
 export * from './clients/kafka-client.ts';
 export * from './clients/kafka-codecs.ts';

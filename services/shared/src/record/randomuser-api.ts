@@ -1,5 +1,10 @@
-// The nationality codes randomuser.me 1.4 knows: the producer checks its filter against them, the offline
-// source generates them.
+// What randomuser.me 1.4 accepts: the producer checks its settings against it, the offline source follows it.
+
+/** The most users one request may ask for; upstream answers 1 user for more. */
+export const RANDOMUSER_MAX_RESULTS = 5_000;
+
+/** The last page upstream serves; it answers any later page as page 1. */
+export const RANDOMUSER_MAX_PAGE = 10_000;
 
 /** The nationalities randomuser.me 1.4 knows, in the order its documentation lists them. */
 export const NATIONALITIES = [
