@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
-import { countRows } from '@userstream/shared';
+import { countRows, maskSettingValue } from '@userstream/shared';
 import { sampleValue, scrape } from '../bench/measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -109,7 +109,7 @@ console.log(`
 [pipeline] running. Where to look:
   producer metrics   http://127.0.0.1:${producerPort}/metrics   (POST http://127.0.0.1:${producerPort}/runs starts a run now)
   consumer metrics   http://127.0.0.1:${consumerPort}/metrics
-  source             ${env.RANDOMUSER_URL}
+  source             ${maskSettingValue(env.RANDOMUSER_URL!)}
   rows               SELECT COUNT(*) FROM ${env.CASSANDRA_KEYSPACE ?? 'userstream'}.${env.CASSANDRA_TABLE ?? 'users'}
   Ctrl-C stops everything this command started (the stack keeps running: npm run stack:down).
 `);

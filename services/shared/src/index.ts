@@ -2,6 +2,7 @@
 export * from './errors/pipeline-errors.ts';
 export * from './config/env.ts';
 export * from './observability/logger.ts';
+export * from './observability/redact.ts';
 export * from './observability/metrics.ts';
 export * from './observability/ops-server.ts';
 export * from './lifecycle/shutdown.ts';

@@ -57,9 +57,19 @@ test('a bad secret is reported by name without its value', () => {
   );
 });
 
-test('redactConfig masks secret-named values only', () => {
-  const shown = redactConfig({ CASSANDRA_PASSWORD: 's3cret', CASSANDRA_USERNAME: 'app', TOKEN_X: undefined });
-  assert.deepEqual(shown, { CASSANDRA_PASSWORD: '***', CASSANDRA_USERNAME: 'app', TOKEN_X: undefined });
+test('redactConfig masks secret-named values only; user names count (on a hosted registry, the API key)', () => {
+  const shown = redactConfig({
+    CASSANDRA_PASSWORD: 's3cret',
+    SCHEMA_REGISTRY_USERNAME: 'API-KEY',
+    KAFKA_TOPIC: 'users',
+    TOKEN_X: undefined,
+  });
+  assert.deepEqual(shown, {
+    CASSANDRA_PASSWORD: '***',
+    SCHEMA_REGISTRY_USERNAME: '***',
+    KAFKA_TOPIC: 'users',
+    TOKEN_X: undefined,
+  });
 });
 
 test('redactConfig and config errors mask the credentials of URLs, and only those', () => {
@@ -79,6 +89,23 @@ test('redactConfig and config errors mask the credentials of URLs, and only thos
     KAFKA_BROKERS: ['b1:9092'],
     PLAIN: 'http://source.local/api/1.4/',
   });
+  // A password with a space passes the URL parser; the setting is masked whole, not up to the space.
+  assert.deepEqual(redactConfig({ SPACE_URL: 'https://key:pa ss@reg/', SCHEDULE: '@hourly' }), {
+    SPACE_URL: 'https://***@reg/',
+    SCHEDULE: '@hourly',
+  });
+  // Invalid URLs are shown in the error, masked whatever their scheme (or none).
+  for (const value of ['user:s3cret@reg:8081', 'http:/user:s3cret@reg:8081']) {
+    assert.throws(
+      () => parseEnv(z.object({ URL_X: z.url({ protocol: /^https?$/ }) }), { URL_X: value }),
+      (error: Error) => {
+        assert.match(error.message, /URL_X: .*\*\*\*@reg/);
+        assert.doesNotMatch(error.message, /s3cret|user|ss@/);
+        return true;
+      },
+      value,
+    );
+  }
   assert.throws(
     // A secret with a '/' makes the URL invalid, so it is shown in the error: masked still.
     () => parseEnv(z.object({ URL_X: z.url() }), { URL_X: 'https://key:s3/cret@registry.example.com/' }),

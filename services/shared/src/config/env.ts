@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import { CONSISTENCY_LEVELS } from '../clients/cassandra-client.ts';
+import { isSecretName, maskSettingValue } from '../observability/redact.ts';
 
 /** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
@@ -16,24 +17,10 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
         ? 'unset'
         : isSecretName(name)
           ? '"***"'
-          : JSON.stringify(maskUrlCredentials(received));
+          : JSON.stringify(maskSettingValue(received));
     return `${name}: ${issue.message} (got ${shown})`;
   });
   throw new ConfigError(problems);
-}
-
-/** True for variable names whose values must never be logged. */
-export function isSecretName(name: string): boolean {
-  return /PASSWORD|SECRET|TOKEN|CREDENTIAL/i.test(name);
-}
-
-/**
- * `text` with the user and password of every URL in it masked: `https://***@host/`. Everything up to the
- * last `@` of the URL goes, since a password may hold `@` or `/`; an `@` in a path masks too much, never
- * too little.
- */
-export function maskUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)\S*@/gi, '$1***@');
 }
 
 /** A copy of a parsed config safe to log: secret-named keys are masked, and so are credentials in URLs. */
@@ -44,7 +31,7 @@ export function redactConfig<T extends Record<string, unknown>>(config: T): Reco
       isSecretName(key) && value !== undefined
         ? '***'
         : typeof value === 'string'
-          ? maskUrlCredentials(value)
+          ? maskSettingValue(value)
           : value,
     ]),
   );

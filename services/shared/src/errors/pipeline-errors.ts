@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '../observability/redact.ts';
 /** The stage of the pipeline where a record failed; written into dead-letter headers. */
 export type Stage = 'fetch' | 'validate' | 'encode' | 'publish' | 'decode' | 'write';
 
@@ -58,8 +59,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** A short, single-line description of any thrown value, for logs and headers. */
+/**
+ * A short, single-line description of any thrown value, for logs, headers and HTTP answers; credentials of
+ * URLs in it are masked (an upstream error page or a client's message may echo the URL it was given).
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return maskUrlCredentials(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }

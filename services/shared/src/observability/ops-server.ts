@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { describeError } from '../errors/pipeline-errors.ts';
-import { maskUrlCredentials } from '../config/env.ts';
+import { maskUrlCredentials } from './redact.ts';
 
 /**
  * A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise; `signal`

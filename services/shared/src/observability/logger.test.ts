@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from './logger.ts';
+
+/** A logger writing into an array of parsed lines. */
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger('test', 'info', stream), lines };
+}
+
+test('an HTTP client error is logged without its request: no URL credentials, auth or headers', () => {
+  const { logger, lines } = capture();
+  // The shape axios gives a failed request.
+  const error = Object.assign(new Error('Request failed with status code 401 at https://key:s3cret@reg/'), {
+    name: 'AxiosError',
+    code: 'ERR_BAD_REQUEST',
+    config: {
+      baseURL: 'https://key:s3cret@reg/',
+      auth: { username: 'key', password: 's3cret' },
+      headers: { Authorization: 'Basic a2V5OnMzY3JldA==' },
+    },
+    request: { path: '/subjects' },
+    response: { status: 401, headers: { 'www-authenticate': 'Basic' } },
+  });
+  logger.error({ err: error }, 'run failed');
+  const text = JSON.stringify(lines);
+  assert.doesNotMatch(text, /s3cret|a2V5OnMzY3JldA|"key"/);
+  const err = lines[0]!.err as Record<string, unknown>;
+  assert.equal(err.code, 'ERR_BAD_REQUEST', 'what is not about the request is kept');
+  assert.match(String(err.message), /status code 401 at https:\/\/\*\*\*@reg\//);
+});
+
+test('passwords and Authorization headers are redacted wherever a log call puts them', () => {
+  const { logger, lines } = capture();
+  logger.info(
+    {
+      config: { SCHEMA_REGISTRY_PASSWORD: 'pw1', CASSANDRA_PASSWORD: 'pw2', KAFKA_TOPIC: 'users' },
+      request: { headers: { Authorization: 'Basic pw3' } },
+      password: 'pw4',
+      auth: { password: 'pw5' },
+    },
+    'starting',
+  );
+  const text = JSON.stringify(lines);
+  assert.doesNotMatch(text, /pw[1-5]/);
+  assert.match(text, /"KAFKA_TOPIC":"users"/);
+});
