@@ -1,7 +1,15 @@
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRandomUserSource } from '@userstream/randomuser-source';
-import { freshNames, killLeftovers, opsPort, startService, topicSize, waitFor } from './support.ts';
+import {
+  freshNames,
+  killLeftovers,
+  opsPort,
+  readTopic,
+  startService,
+  topicSize,
+  waitFor,
+} from './support.ts';
 
 describe('producer against a faulty source and over HTTP', () => {
   let source: Awaited<ReturnType<typeof startRandomUserSource>>;
@@ -13,6 +21,12 @@ describe('producer against a faulty source and over HTTP', () => {
   after(async () => {
     await killLeftovers();
     await source?.close();
+  });
+
+  // A test that failed before using up its queued faults must not hand them to the next one.
+  beforeEach(async () => {
+    const response = await fetch(controlUrl, { method: 'DELETE' });
+    assert.ok(response.ok, `fault reset answered ${response.status}`);
   });
 
   const queueFaults = async (body: object): Promise<void> => {
@@ -40,6 +54,33 @@ describe('producer against a faulty source and over HTTP', () => {
     assert.match(output, /"reason":"http_429","delayMs":1000/, 'Retry-After honoured');
     assert.match(output, /"published":6000/);
     assert.equal(await topicSize(names.KAFKA_TOPIC), 6000);
+  });
+
+  test('a result that fails validation goes to the dead-letter topic as received, with why; the rest is published', async () => {
+    const names = freshNames('it_reject');
+    await queueFaults({ next: ['invalid'] });
+    const producer = startService(
+      'producer',
+      { ...names, RANDOMUSER_URL: source.url, PRODUCER_BATCH_SIZE: '1000', RANDOMUSER_SEED: 'reject-1' },
+      ['--once'],
+    );
+    assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+    assert.match(producer.output(), /"rejected":1,"deadLettered":1,"published":999/);
+    assert.equal(await topicSize(names.KAFKA_TOPIC), 999);
+    const letters = await readTopic(names.KAFKA_DLQ_TOPIC, 1, 60_000);
+    assert.equal(letters.length, 1);
+    const [letter] = letters;
+    const user = JSON.parse(String(letter!.value)) as { email: string; login: { uuid: string } };
+    assert.equal(user.email, 'not-an-email');
+    assert.equal(String(letter!.key), user.login.uuid, 'keyed by the user id, like a published record');
+    const header = (name: string): string => String(letter!.headers?.[name]);
+    assert.equal(header('dlq.stage'), 'validate');
+    assert.match(header('dlq.error.message'), /^invalid record: email: /);
+    assert.deepEqual(
+      [header('dlq.source.seed'), header('dlq.source.page'), header('dlq.source.index')],
+      ['reject-1', '1', '0'],
+    );
+    assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 1);
   });
 
   test('--once exits non-zero when the source keeps failing', async () => {

@@ -41,7 +41,12 @@ describe('zstd batches', () => {
   test("what the publisher writes with KAFKA_COMPRESSION=zstd, Kafka's Java consumer reads", async () => {
     const { KAFKA_TOPIC: topic } = freshNames('it_zstd_out');
     await ensureTopics(kafka, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
-    const publisher = createKafkaPublisher(kafka, { topic, compression: 'zstd', chunkSize: 500 });
+    const publisher = createKafkaPublisher(kafka, {
+      topic,
+      dlqTopic: `${topic}.dlq`,
+      compression: 'zstd',
+      chunkSize: 500,
+    });
     await publisher.connect();
     const records = Array.from({ length: 1_500 }, (_, i) => ({
       ...sampleRecord,

@@ -3,6 +3,7 @@ import {
   boolVar,
   cassandraEnvShape,
   credentialPairs,
+  distinctDlqTopic,
   REGISTRY_CREDENTIALS,
   CASSANDRA_CREDENTIALS,
   intVar,
@@ -30,11 +31,7 @@ export const consumerEnvSchema = z
     CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),
     CASSANDRA_APPLY_SCHEMA: boolVar(true),
   })
-  .refine((config) => config.KAFKA_DLQ_TOPIC !== config.KAFKA_TOPIC, {
-    // A dead letter sent to the input topic is consumed, fails and is sent again, forever.
-    path: ['KAFKA_DLQ_TOPIC'],
-    message: 'must differ from KAFKA_TOPIC, or every dead letter would be consumed again',
-  })
+  .superRefine(distinctDlqTopic)
   .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;

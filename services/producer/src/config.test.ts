@@ -90,3 +90,13 @@ test('a batch needing more than 10,000 pages is refused: randomuser.me repeats p
       /^PRODUCER_BATCH_SIZE: 50001 users in pages of 5 .* take 10001 pages/.test(error.problems.join('\n')),
   );
 });
+
+test('the dead-letter topic (for refused results) must differ from the users topic', () => {
+  assert.equal(loadProducerConfig({}).KAFKA_DLQ_TOPIC, 'users_created.dlq');
+  assert.throws(
+    () => loadProducerConfig({ KAFKA_TOPIC: 'users', KAFKA_DLQ_TOPIC: 'users' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /^KAFKA_DLQ_TOPIC: must differ from KAFKA_TOPIC/.test(error.problems[0]!),
+  );
+});

@@ -6,6 +6,7 @@ import {
   RANDOMUSER_MAX_RESULTS,
   boolVar,
   credentialPairs,
+  distinctDlqTopic,
   REGISTRY_CREDENTIALS,
   intVar,
   kafkaEnvShape,
@@ -63,6 +64,7 @@ export const producerEnvSchema = z
     KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
   })
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
+  .superRefine(distinctDlqTopic)
   .superRefine((config, ctx) => {
     const pages = Math.ceil(config.PRODUCER_BATCH_SIZE / config.PRODUCER_PAGE_SIZE);
     if (pages > RANDOMUSER_MAX_PAGE) {

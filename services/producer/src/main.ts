@@ -48,17 +48,19 @@ runMain('producer', async () => {
   const metrics = createProducerMetrics(metricsRegistry);
   const aborter = new AbortController();
 
+  const topicSettings = {
+    numPartitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  };
   await ensureTopics(kafka, [
-    {
-      topic: config.KAFKA_TOPIC,
-      numPartitions: config.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-    },
+    { topic: config.KAFKA_TOPIC, ...topicSettings },
+    { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
   ]);
   const encoder = await prepareUserEncoder(registry, config.KAFKA_TOPIC);
   logger.info({ subject: `${config.KAFKA_TOPIC}-value`, schemaId: encoder.schemaId }, 'schema registered');
   const publisher = createKafkaPublisher(kafka, {
     topic: config.KAFKA_TOPIC,
+    dlqTopic: config.KAFKA_DLQ_TOPIC,
     compression: config.KAFKA_COMPRESSION,
     chunkSize: config.KAFKA_SEND_CHUNK,
   });

@@ -26,6 +26,11 @@ export function createProducerMetrics(registry: Registry) {
       labelNames: ['field'] as const,
       registers,
     }),
+    deadLettered: new Counter({
+      name: 'userstream_producer_records_dead_lettered_total',
+      help: 'Rejected users sent to the dead-letter topic, acknowledged by Kafka',
+      registers,
+    }),
     fetchRetries: new Counter({
       name: 'userstream_producer_fetch_retries_total',
       help: 'Source requests retried, by reason',

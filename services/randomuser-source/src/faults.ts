@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * What one API request gets: a normal answer, or one of the failures a client must survive. `ratelimit`
- * (upstream's per-minute limit: 503, no Retry-After) is only ever queued, never drawn by a rate.
+ * (upstream's per-minute limit: 503, no Retry-After) and `invalid` (a page whose first user has an email
+ * that is not one) are only ever queued, never drawn by a rate.
  */
-export type FaultOutcome = 'ok' | '500' | '429' | 'ratelimit' | 'malformed' | 'slow';
+export type FaultOutcome = 'ok' | '500' | '429' | 'ratelimit' | 'malformed' | 'invalid' | 'slow';
 
 export const FAULT_OUTCOMES = [
   'ok',
@@ -12,6 +13,7 @@ export const FAULT_OUTCOMES = [
   '429',
   'ratelimit',
   'malformed',
+  'invalid',
   'slow',
 ] as const satisfies readonly FaultOutcome[];
 

@@ -83,9 +83,9 @@ describe('startRandomUserSource', () => {
     for (const user of body.results as object[]) assert.deepEqual(Object.keys(user), ['name']);
   });
 
-  it('answers queued faults in order: 500, 429 with Retry-After, the rate limit, malformed, slow, then ok', async () => {
+  it('answers queued faults in order: 500, 429 with Retry-After, the rate limit, malformed, invalid, slow, then ok', async () => {
     const queued = await control('POST', {
-      next: ['500', '429', 'ratelimit', 'malformed', 'slow', 'ok'],
+      next: ['500', '429', 'ratelimit', 'malformed', 'invalid', 'slow', 'ok'],
       retryAfterSeconds: 2,
       delayMs: 300,
     });
@@ -94,7 +94,7 @@ describe('startRandomUserSource', () => {
       queue: string[];
       settings: Record<string, number>;
     };
-    assert.deepEqual(state.queue, ['500', '429', 'ratelimit', 'malformed', 'slow', 'ok']);
+    assert.deepEqual(state.queue, ['500', '429', 'ratelimit', 'malformed', 'invalid', 'slow', 'ok']);
     assert.equal(state.settings.slowDelayMs, 300);
 
     const failed = await fetch(`${source.url}?seed=f`);
@@ -117,6 +117,10 @@ describe('startRandomUserSource', () => {
     assert.ok(text.startsWith('{"results":['), 'the body starts like a real answer');
     assert.throws(() => JSON.parse(text) as unknown, SyntaxError);
 
+    const invalid = await fetch(`${source.url}?seed=f&results=10`);
+    assert.equal(invalid.status, 200);
+    const invalidBody = (await invalid.json()) as RandomUserResponse;
+
     const slowStarted = performance.now();
     const slow = await fetch(`${source.url}?seed=f&results=10`);
     const slowMs = performance.now() - slowStarted;
@@ -127,6 +131,11 @@ describe('startRandomUserSource', () => {
 
     const ok = await fetch(`${source.url}?seed=f&results=10`);
     assert.deepEqual(await ok.json(), slowBody);
+    // The invalid page is the same page with its first user's email broken, and nothing else changed.
+    assert.equal(invalidBody.results[0]!.email, 'not-an-email');
+    assert.notEqual(slowBody.results[0]!.email, 'not-an-email');
+    assert.deepEqual({ ...invalidBody.results[0], email: slowBody.results[0]!.email }, slowBody.results[0]);
+    assert.deepEqual(invalidBody.results.slice(1), slowBody.results.slice(1));
     assert.deepEqual(((await (await control('GET')).json()) as { queue: string[] }).queue, []);
   });
 

@@ -67,7 +67,7 @@ export async function startRandomUserSource(
 
   const requests = new Counter({
     name: 'randomuser_source_requests_total',
-    help: 'API requests answered, by outcome (ok, slow, 500, 429, ratelimit, malformed)',
+    help: 'API requests answered, by outcome (ok, slow, 500, 429, ratelimit, malformed, invalid)',
     labelNames: ['outcome'],
     registers: [metrics],
   });
@@ -143,6 +143,14 @@ export async function startRandomUserSource(
       // A proper prefix of a JSON object never parses: the client sees a 200 it cannot read.
       const truncated = body.subarray(0, Math.floor(body.length / 2));
       return { status: 200, raw: truncated, headers: jsonHeaders(truncated) };
+    }
+    if (outcome === 'invalid') {
+      // A well-formed page with one user a validating client must refuse (and not lose).
+      const page = JSON.parse(body.toString()) as { results: { email?: unknown }[] };
+      if (page.results[0]) page.results[0].email = 'not-an-email';
+      const invalid = Buffer.from(JSON.stringify(page));
+      usersServed.inc(query.results);
+      return { status: 200, raw: invalid, headers: jsonHeaders(invalid) };
     }
     usersServed.inc(query.results);
     return { status: 200, raw: body, headers: jsonHeaders(body) };

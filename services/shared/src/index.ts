@@ -1,5 +1,6 @@
 // The code both services share: configuration, errors, observability, lifecycle, the record, the clients.
 export * from './errors/pipeline-errors.ts';
+export * from './errors/dead-letter-headers.ts';
 export * from './config/env.ts';
 export * from './observability/logger.ts';
 export * from './observability/redact.ts';

@@ -35,7 +35,12 @@ const records = (n: number): UserRecord[] =>
 
 test('publishes in chunks, keyed by id, one request at a time', async () => {
   const { kafka, sent, inFlight } = fakeKafka();
-  const publisher = createKafkaPublisher(kafka, { topic: 't', compression: 'gzip', chunkSize: 2 });
+  const publisher = createKafkaPublisher(kafka, {
+    topic: 't',
+    dlqTopic: 't.dlq',
+    compression: 'gzip',
+    chunkSize: 2,
+  });
   await publisher.connect();
   const acked: number[] = [];
   assert.equal(await publisher.publish(records(5), encoder, (count) => acked.push(count)), 5);
@@ -47,4 +52,33 @@ test('publishes in chunks, keyed by id, one request at a time', async () => {
   assert.equal(String(sent[0]!.messages[0]!.key), records(1)[0]!.id);
   assert.equal(sent[0]!.acks, -1);
   assert.equal(inFlight.most, 1, 'one request in flight at a time');
+});
+
+test('dead letters go to the dead-letter topic, acks=all, with their key, JSON value and headers', async () => {
+  const { kafka, sent } = fakeKafka();
+  const publisher = createKafkaPublisher(kafka, {
+    topic: 't',
+    dlqTopic: 't.dlq',
+    compression: 'gzip',
+    chunkSize: 2,
+  });
+  await publisher.connect();
+  await publisher.deadLetter([]);
+  assert.equal(sent.length, 0, 'nothing to send, no request');
+  const letter = {
+    key: 'id-1',
+    value: Buffer.from('{"email":"broken"}'),
+    headers: { 'dlq.stage': 'validate' },
+  };
+  await publisher.deadLetter([letter, { ...letter, key: null }]);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.topic, 't.dlq');
+  assert.equal(sent[0]!.acks, -1);
+  assert.deepEqual(
+    sent[0]!.messages.map((m) => [m.key, String(m.value), m.headers?.['dlq.stage']]),
+    [
+      ['id-1', '{"email":"broken"}', 'validate'],
+      [null, '{"email":"broken"}', 'validate'],
+    ],
+  );
 });

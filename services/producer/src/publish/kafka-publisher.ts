@@ -1,9 +1,12 @@
 import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { createIdempotentProducer, type UserRecord } from '@userstream/shared';
 import type { UserEncoder } from '../encode/user-encoder.ts';
+import type { ProducerDeadLetter } from './dead-letters.ts';
 
 export interface PublisherOptions {
   topic: string;
+  /** Where the results the producer refused go. */
+  dlqTopic: string;
   compression: 'none' | 'gzip' | 'zstd';
   /** Messages per produce request. */
   chunkSize: number;
@@ -18,6 +21,8 @@ export interface KafkaPublisher {
     encoder: UserEncoder,
     onAcked?: (count: number) => void,
   ): Promise<number>;
+  /** Sends refused results to the dead-letter topic; resolves once Kafka acknowledged them. */
+  deadLetter(letters: readonly ProducerDeadLetter[]): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -54,6 +59,16 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
       }
       // Every send was acknowledged (a failure throws above), so every record is published.
       return records.length;
+    },
+    async deadLetter(letters) {
+      if (letters.length === 0) return;
+      // Through the same idempotent producer, so it waits its turn behind the page's sends.
+      await producer.send({
+        topic: options.dlqTopic,
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        messages: letters.map(({ key, value, headers }) => ({ key, value, headers })),
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import { createProducerMetrics } from '../metrics.ts';
 import { runOnce } from './producer-run.ts';
 import { SourceError, type PageRequest } from '../source/randomuser-client.ts';
 import type { KafkaPublisher } from '../publish/kafka-publisher.ts';
+import type { ProducerDeadLetter } from '../publish/dead-letters.ts';
 import { usResult } from '../validate/randomuser.fixture.ts';
 
 function uuid(n: number): string {
@@ -14,6 +15,7 @@ function uuid(n: number): string {
 function harness() {
   const requests: PageRequest[] = [];
   const published: UserRecord[] = [];
+  const deadLetters: ProducerDeadLetter[] = [];
   const metricsRegistry = createMetricsRegistry('test');
   const publisher: KafkaPublisher = {
     connect: () => Promise.resolve(),
@@ -22,6 +24,10 @@ function harness() {
       published.push(...records);
       onAcked?.(records.length);
       return Promise.resolve(records.length);
+    },
+    deadLetter: (letters) => {
+      deadLetters.push(...letters);
+      return Promise.resolve();
     },
   };
   const deps = {
@@ -41,11 +47,11 @@ function harness() {
     metrics: createProducerMetrics(metricsRegistry),
     logger: createLogger('test', 'silent'),
   };
-  return { deps, requests, published, metricsRegistry };
+  return { deps, requests, published, deadLetters, metricsRegistry };
 }
 
 test('splits a batch into pages of at most pageSize, one seed for the whole run', async () => {
-  const { deps, requests, published, metricsRegistry } = harness();
+  const { deps, requests, published, deadLetters, metricsRegistry } = harness();
   const summary = await runOnce(deps, { batchSize: 12_000, pageSize: 5_000, seed: 'fixed' });
   assert.deepEqual(
     requests.map((r) => [r.page, r.results, r.seed]),
@@ -64,6 +70,20 @@ test('splits a batch into pages of at most pageSize, one seed for the whole run'
   const text = await metricsRegistry.metrics();
   assert.match(text, /userstream_producer_records_rejected_total\{field="email",service="test"\} 50/);
   assert.match(text, /userstream_producer_records_published_total\{service="test"\} 11950/);
+  // The 50 refused results are dead-lettered as received, with where they were and why.
+  assert.equal(summary.deadLettered, 50);
+  assert.match(text, /userstream_producer_records_dead_lettered_total\{service="test"\} 50/);
+  assert.equal(deadLetters.length, 50);
+  const first = deadLetters[0]!;
+  assert.equal(first.key, uuid(2 * 10_000));
+  assert.equal((JSON.parse(first.value.toString()) as { email: string }).email, 'broken');
+  assert.equal(first.headers['dlq.stage'], 'validate');
+  assert.match(first.headers['dlq.error.message']!, /email/);
+  assert.deepEqual(
+    [first.headers['dlq.source.seed'], first.headers['dlq.source.page'], first.headers['dlq.source.index']],
+    ['fixed', '2', '0'],
+  );
+  assert.equal(deadLetters[49]!.headers['dlq.source.index'], '4900');
 });
 
 test('draws a fresh seed per run when none is configured', async () => {

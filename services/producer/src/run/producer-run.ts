@@ -4,6 +4,7 @@ import { SourceError, type RawPage, type PageRequest } from '../source/randomuse
 import { toUserRecords } from '../validate/to-user-record.ts';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 import type { KafkaPublisher } from '../publish/kafka-publisher.ts';
+import { toDeadLetters } from '../publish/dead-letters.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 
 /** The one-line account of a run. */
@@ -12,6 +13,8 @@ export interface RunSummary {
   fetched: number;
   valid: number;
   rejected: number;
+  /** Rejected results sent to the dead-letter topic (all of them, when the run did not fail). */
+  deadLettered: number;
   published: number;
   pages: number;
   durationMs: number;
@@ -49,6 +52,7 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
     fetched: 0,
     valid: 0,
     rejected: 0,
+    deadLettered: 0,
     published: 0,
     pages: 0,
     durationMs: 0,
@@ -101,6 +105,12 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
       }
       summary.valid += records.length;
       summary.rejected += rejected.length;
+      if (rejected.length > 0) {
+        // Never into the void: the refused results, as received, go to the dead-letter topic with why.
+        await deps.publisher.deadLetter(toDeadLetters(rejected, { seed, page }));
+        summary.deadLettered += rejected.length;
+        deps.metrics.deadLettered.inc(rejected.length);
+      }
 
       const timer = deps.metrics.publishDuration.startTimer();
       // Counted per acknowledged chunk: if a later chunk fails, the ones already in Kafka still count.

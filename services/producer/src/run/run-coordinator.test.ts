@@ -10,6 +10,7 @@ const summary: RunSummary = {
   fetched: 1,
   valid: 1,
   rejected: 0,
+  deadLettered: 0,
   published: 1,
   pages: 1,
   durationMs: 1,

@@ -1,11 +1,12 @@
 import { describeIssues, userRecordSchema, type UserRecord } from '@userstream/shared';
 import { randomUserResultSchema, type RandomUserResult } from './randomuser-result.ts';
 
-/** A record the producer refused, with where it was and why (field by field). */
+/** A record the producer refused, with where it was, why (field by field), and the result as received. */
 export interface RejectedRecord {
   index: number;
   id: string | null;
   issues: string[];
+  raw: unknown;
 }
 
 /** Maps one parsed randomuser result to our record (pure; no validation of the output). */
@@ -46,16 +47,21 @@ export function toUserRecords(
     const id = readUuid(item);
     const parsed = randomUserResultSchema.safeParse(item);
     if (!parsed.success) {
-      rejected.push({ index, id, issues: describeIssues(parsed.error) });
+      rejected.push({ index, id, issues: describeIssues(parsed.error), raw: item });
       return;
     }
     if (!parsed.data.login) {
-      rejected.push({ index, id, issues: ['login.uuid: required as the record id (is "login" excluded?)'] });
+      rejected.push({
+        index,
+        id,
+        issues: ['login.uuid: required as the record id (is "login" excluded?)'],
+        raw: item,
+      });
       return;
     }
     const checked = userRecordSchema.safeParse(mapRandomUser(parsed.data, producedAt));
     if (!checked.success) {
-      rejected.push({ index, id, issues: describeIssues(checked.error) });
+      rejected.push({ index, id, issues: describeIssues(checked.error), raw: item });
       return;
     }
     records.push(checked.data);

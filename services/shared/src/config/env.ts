@@ -169,3 +169,19 @@ export function credentialPairs(...pairs: readonly CredentialPair[]) {
     }
   };
 }
+
+/**
+ * Refuses a dead-letter topic equal to the input topic: a letter sent there is consumed, fails and is
+ * sent again, forever. For `superRefine` on a schema with both topics.
+ */
+export function distinctDlqTopic(
+  config: { KAFKA_TOPIC: string; KAFKA_DLQ_TOPIC: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.KAFKA_DLQ_TOPIC !== config.KAFKA_TOPIC) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['KAFKA_DLQ_TOPIC'],
+    message: 'must differ from KAFKA_TOPIC, or every dead letter would be consumed again',
+  });
+}
