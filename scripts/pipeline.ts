@@ -122,7 +122,7 @@ if (once) {
     contactPoints: (env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042').split(','),
     localDataCenter: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
   });
-  // Wait for what the producer published, not the batch size: records it rejected never reach Kafka.
+  // Wait for what the producer published, not the batch size: results it refused go to the dead-letter topic.
   const summary = /"published":(\d+)[^\n]*"msg":"run finished"/.exec(output.get('producer') ?? '');
   const expected = Number(summary?.[1] ?? env.PRODUCER_BATCH_SIZE ?? 1000);
   if (!summary) {

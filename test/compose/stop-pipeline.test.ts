@@ -3,7 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './compose-model.ts';
@@ -111,11 +111,18 @@ describe('scripts/stop-pipeline.sh', () => {
   });
 
   it('fails clearly without docker or without the compose plugin', () => {
-    const noDocker = run([], {}, '/usr/bin:/bin');
-    if (spawnSync('sh', ['-c', 'PATH=/usr/bin:/bin command -v docker'], { stdio: 'ignore' }).status !== 0) {
-      assert.equal(noDocker.status, 127);
-      assert.match(noDocker.stderr, /docker is not installed/);
+    // A PATH with only what the script needs besides docker, whether or not this machine has docker.
+    const noDockerBin = join(scratch, 'no-docker-bin');
+    mkdirSync(noDockerBin, { recursive: true });
+    for (const tool of ['bash', 'dirname']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      assert.ok(found, `${tool} not found`);
+      rmSync(join(noDockerBin, tool), { force: true });
+      symlinkSync(found, join(noDockerBin, tool));
     }
+    const noDocker = run([], {}, noDockerBin);
+    assert.equal(noDocker.status, 127, noDocker.stderr);
+    assert.match(noDocker.stderr, /docker is not installed/);
     const noCompose = run([], { FAKE_NO_COMPOSE: '1' });
     assert.equal(noCompose.status, 127);
     assert.match(noCompose.stderr, /docker compose.*not available/);

@@ -93,12 +93,19 @@ describe('consumer under failure', () => {
       assert.ok(atKill < USERS, `killed mid-stream (${atKill} of ${USERS} offsets committed)`);
 
       const second = startService('consumer', names);
+      const secondPort = await opsPort(second);
       await second.waitForOutput(/"msg":"consuming"/);
       await waitFor(
         'the restarted consumer to catch up',
         async () => ((await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined),
         180_000,
       );
+      // It resumed from the committed offsets: it wrote exactly what they did not cover, no more (a restart
+      // from the beginning) and no less (a skip).
+      const secondWrote = /userstream_consumer_records_written_total\{service="consumer"\} (\d+)/.exec(
+        await (await fetch(`http://127.0.0.1:${secondPort}/metrics`)).text(),
+      );
+      assert.equal(Number(secondWrote?.[1]), USERS - atKill, `the restart wrote ${secondWrote?.[1]} rows`);
       assert.equal(await second.stop(), 0, second.output().slice(-3_000));
 
       const rows = await allRows(db, names.CASSANDRA_KEYSPACE);
@@ -188,6 +195,7 @@ describe('consumer under failure', () => {
       const committed = await committedOffsets(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC);
       const total = [...committed.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
       assert.ok(total > 0, 'something was committed');
+      assert.ok(total < USERS, `stopped mid-stream (${total} of ${USERS} committed), not after the end`);
       const written = new Map<number, Set<number>>();
       for (const row of await allRows(db, names.CASSANDRA_KEYSPACE)) {
         const partition = Number(row.get('kafka_partition'));
@@ -242,6 +250,55 @@ describe('consumer under failure', () => {
       await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     }
   });
+  test('a column dropped under a running consumer is retried like an outage, not dead-lettered; re-added, every row arrives', async () => {
+    const names = freshNames('it_dropped_column');
+    const table = `${names.CASSANDRA_KEYSPACE}.${names.CASSANDRA_TABLE}`;
+    try {
+      await applySchema(db, {
+        keyspace: names.CASSANDRA_KEYSPACE,
+        table: names.CASSANDRA_TABLE,
+        replication: REPLICATION,
+      });
+      const consumer = startService('consumer', {
+        ...names,
+        CASSANDRA_APPLY_SCHEMA: 'false',
+        CONSUMER_RETRY_MAX_MS: '500',
+      });
+      const port = await opsPort(consumer);
+      await consumer.waitForOutput(/"msg":"consuming"/);
+      // After the start-up check of the table: the statement the consumer prepared no longer fits it.
+      await db.execute(`ALTER TABLE ${table} DROP nat`);
+      const producer = startService(
+        'producer',
+        { ...names, RANDOMUSER_URL: source.url, PRODUCER_BATCH_SIZE: '500' },
+        ['--once'],
+      );
+      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+      // Cassandra's own wording of the error, whatever it is, must be classed as about the statement.
+      await consumer.waitForOutput(/transient failure, retrying/);
+      await waitFor('the consumer to pause', async () =>
+        /userstream_consumer_paused\{service="consumer"\} 1/.test(
+          await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+        )
+          ? true
+          : undefined,
+      );
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing dead-lettered for a dropped column');
+
+      await db.execute(`ALTER TABLE ${table} ADD nat text`);
+      await waitFor(
+        'the consumer to write every row once the column is back',
+        async () => ((await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined),
+        120_000,
+      );
+      assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE), 500);
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'transient errors are never dead-lettered');
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
   test('a rebalance during an outage does not leave the topic paused: every row arrives once Cassandra is back', async () => {
     const names = await preloadIntoOutage('it_outage_rebalance', 3000);
     const consumers: ReturnType<typeof startService>[] = [];

@@ -98,11 +98,12 @@ describe('producer against a faulty source and over HTTP', () => {
 
   test('SIGTERM to --once while its run is failing exits 1, not 0', async () => {
     const names = freshNames('it_sigterm_fail');
-    // The first page answers after 3 s; the client waits 1 s and may not retry, so the run fails.
-    await queueFaults({ next: ['slow'], delayMs: 3_000 });
+    // The first page answers after 10 s; the client waits 5 s and may not retry, so the run fails. The 5 s
+    // leave room for the signal to land while the request is still in flight on a busy machine.
+    await queueFaults({ next: ['slow'], delayMs: 10_000 });
     const producer = startService(
       'producer',
-      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_TIMEOUT_MS: '1000', RANDOMUSER_MAX_RETRIES: '0' },
+      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_TIMEOUT_MS: '5000', RANDOMUSER_MAX_RETRIES: '0' },
       ['--once'],
     );
     await producer.waitForOutput(/"msg":"run started"/);

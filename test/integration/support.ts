@@ -47,11 +47,15 @@ export async function cassandraClient(): Promise<cassandra.Client> {
   return client;
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` naming `what`. */
+/**
+ * Polls `check` every `intervalMs` until it returns a value other than undefined, or fails after `timeoutMs`
+ * naming `what` (a function is called only then, so that it can describe the state at the timeout).
+ */
 export async function waitFor<T>(
-  what: string,
+  what: string | (() => string),
   check: () => Promise<T | undefined>,
   timeoutMs = 60_000,
+  intervalMs = 250,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -64,10 +68,10 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -103,7 +107,7 @@ export async function allRows(
 }
 
 /** Reads `count` messages of `topic` from the beginning with a throwaway consumer group. */
-export async function readTopic(topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
   const consumer = kafkaClient().consumer({ groupId: uniqueName('reader') });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
@@ -228,7 +232,8 @@ export function startService(
     exited,
     waitForOutput: (pattern, timeoutMs = 60_000) =>
       waitFor(
-        `${name} to log ${String(pattern)}\n--- ${name} output ---\n${output.slice(-3_000)}`,
+        // The output as it is at the timeout, not as it was when the wait began.
+        () => `${name} to log ${String(pattern)}\n--- ${name} output ---\n${output.slice(-3_000)}`,
         () => Promise.resolve(pattern.test(output) ? true : undefined),
         timeoutMs,
       ).then(() => undefined),

@@ -10,13 +10,20 @@ const quiet = () => undefined;
 const logger = { info: quiet, warn: quiet, error: quiet, fatal: quiet, flush: quiet };
 const shutdown = installShutdown(logger, 10_000);
 console.log('before the signal: stopping=' + shutdown.stopping);
-// A step slow enough that start-up code runs on while shutdown is under way.
-shutdown.add('slow', () => new Promise((resolve) => setTimeout(resolve, 300)));
+// A step that lasts until the late step is registered: start-up code runs on while shutdown is under way.
+let release;
+shutdown.add('slow', () => new Promise((resolve) => (release = resolve)));
+// Registered after installShutdown's own listener, so it runs once shutdown has begun; no timers to race.
+process.once('SIGTERM', () => {
+  setImmediate(() => {
+    console.log('after the signal: stopping=' + shutdown.stopping);
+    shutdown.add('late', () => console.log('late step ran'));
+    release();
+  });
+});
+// Keeps the loop alive until the signal arrives; the shutdown's own process.exit ends it.
+setInterval(() => undefined, 1_000);
 process.kill(process.pid, 'SIGTERM');
-setTimeout(() => {
-  console.log('after the signal: stopping=' + shutdown.stopping);
-  shutdown.add('late', () => console.log('late step ran'));
-}, 100);
 `;
 
 test('stopping turns true on the signal, and a step registered after it still runs before the exit', async () => {

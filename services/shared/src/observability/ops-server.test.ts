@@ -52,7 +52,10 @@ test('a hung check is shared by the probes that follow, is told when a probe giv
   let started = 0;
   let hang = true;
   const signals: AbortSignal[] = [];
+  // The shared check's age is read from this clock, so a slow machine cannot age it between probes.
+  let clock = 0;
   const ops = await startOpsServer({
+    now: () => clock,
     host: '127.0.0.1',
     port: 0,
     logger: createLogger('test', 'silent'),
@@ -84,7 +87,10 @@ test('a hung check is shared by the probes that follow, is told when a probe giv
     assert.equal(started, 1, 'one hung check shared, however many probes within ten timeouts');
     assert.equal(signals[0]?.aborted, true, 'the check was told the probe gave up');
     hang = false;
-    await new Promise((resolve) => setTimeout(resolve, 10 * 50 + 20));
+    clock += 10 * 50; // exactly ten timeouts: still shared
+    assert.equal((await fetch(`${base}/readyz`)).status, 503);
+    assert.equal(started, 1);
+    clock += 1;
     assert.equal((await fetch(`${base}/readyz`)).status, 200, 'a recovery shows once the hung check is old');
     assert.equal(started, 2);
   } finally {

@@ -31,6 +31,8 @@ export interface OpsServerOptions {
   /** Keyed by "METHOD /path", e.g. "POST /runs". */
   routes?: Record<string, RouteHandler>;
   readinessTimeoutMs?: number;
+  /** The clock that ages a shared hung check (milliseconds); tests step it instead of waiting. */
+  now?: () => number;
 }
 
 export interface OpsServer {
@@ -56,7 +58,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     const key = `${request.method ?? 'GET'} ${url.pathname}`;
     if (key === 'GET /healthz') return send(response, 200, { status: 'ok' });
     if (key === 'GET /readyz') {
-      const checks = await runChecks(options.readiness, timeoutMs, pending);
+      const checks = await runChecks(
+        options.readiness,
+        timeoutMs,
+        pending,
+        options.now ?? performance.now.bind(performance),
+      );
       const ready = Object.values(checks).every((check) => check === 'ok');
       return send(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
     }
@@ -114,15 +121,16 @@ async function runChecks(
   checks: Record<string, ReadinessCheck>,
   timeoutMs: number,
   pending: Map<string, PendingCheck>,
+  now: () => number,
 ): Promise<Record<string, string>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let running = pending.get(name);
-      if (!running || performance.now() - running.startedAt > 10 * timeoutMs) {
+      if (!running || now() - running.startedAt > 10 * timeoutMs) {
         const signal = AbortSignal.timeout(timeoutMs);
         // Inside then(): a check that throws at once is one failing check, not a failed /readyz.
         const promise = Promise.resolve().then(() => check(signal));
-        const entry: PendingCheck = { promise, startedAt: performance.now() };
+        const entry: PendingCheck = { promise, startedAt: now() };
         promise
           .finally(() => {
             if (pending.get(name) === entry) pending.delete(name);
