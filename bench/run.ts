@@ -548,10 +548,11 @@ function javaVersion(): { java: string; javaOf: string } {
     const pid = readFileSync(path.join(stackHome, 'run', 'kafka.pid'), 'utf8').trim();
     // A stale pid file may name another process: only the stack's broker counts.
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const result = spawnSync(`/proc/${pid}/exe`, ['-version'], { encoding: 'utf8' });
-    const java = result.error ? '' : firstLine(result.stderr);
-    if (cmdline.includes('-Dstack.server=kafka') && java)
-      return { java, javaOf: `the Kafka broker (pid ${pid})` };
+    if (cmdline.includes('-Dstack.server=kafka')) {
+      const result = spawnSync(`/proc/${pid}/exe`, ['-version'], { encoding: 'utf8' });
+      const java = result.error ? '' : firstLine(result.stderr);
+      if (java) return { java, javaOf: `the Kafka broker (pid ${pid})` };
+    }
   } catch {
     // no pid file or no such process: not the stack's broker
   }

@@ -61,7 +61,13 @@ describe('producer against a faulty source and over HTTP', () => {
     await queueFaults({ next: ['invalid'] });
     const producer = startService(
       'producer',
-      { ...names, RANDOMUSER_URL: source.url, PRODUCER_BATCH_SIZE: '1000', RANDOMUSER_SEED: 'reject-1' },
+      {
+        ...names,
+        RANDOMUSER_URL: source.url,
+        PRODUCER_BATCH_SIZE: '1000',
+        RANDOMUSER_SEED: 'reject-1',
+        RANDOMUSER_NAT: 'GB',
+      },
       ['--once'],
     );
     assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
@@ -77,8 +83,8 @@ describe('producer against a faulty source and over HTTP', () => {
     assert.equal(header('dlq.stage'), 'validate');
     assert.match(header('dlq.error.message'), /^invalid record: email: /);
     assert.deepEqual(
-      [header('dlq.source.seed'), header('dlq.source.page'), header('dlq.source.index')],
-      ['reject-1', '1', '0'],
+      ['seed', 'page', 'results', 'nat', 'index'].map((name) => header(`dlq.source.${name}`)),
+      ['reject-1', '1', '1000', 'GB', '0'],
     );
     assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 1);
   });

@@ -62,7 +62,7 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
     },
     async deadLetter(letters) {
       if (letters.length === 0) return;
-      // Through the same idempotent producer, so it waits its turn behind the page's sends.
+      // Through the same idempotent producer: one request at a time with the page's sends, in order.
       await producer.send({
         topic: options.dlqTopic,
         acks: -1,

@@ -80,10 +80,11 @@ test('splits a batch into pages of at most pageSize, one seed for the whole run'
   assert.equal(first.headers['dlq.stage'], 'validate');
   assert.match(first.headers['dlq.error.message']!, /email/);
   assert.deepEqual(
-    [first.headers['dlq.source.seed'], first.headers['dlq.source.page'], first.headers['dlq.source.index']],
-    ['fixed', '2', '0'],
+    ['seed', 'page', 'results', 'index'].map((name) => first.headers[`dlq.source.${name}`]),
+    ['fixed', '2', '5000', '0'],
   );
   assert.equal(deadLetters[49]!.headers['dlq.source.index'], '4900');
+  assert.equal(first.headers['dlq.source.nat'], undefined, 'no nationality filter, no header');
 });
 
 test('draws a fresh seed per run when none is configured', async () => {

@@ -62,8 +62,11 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
   // Aborted when the run ends, so that a prefetch still retrying after a failed publish stops with it.
   const ended = new AbortController();
 
+  /** The users asked for on `page`: a full page, or the rest of the batch on the last one. */
+  const resultsOn = (page: number): number =>
+    Math.min(settings.pageSize, settings.batchSize - (page - 1) * settings.pageSize);
   const fetch = async (page: number): Promise<RawPage> => {
-    const results = Math.min(settings.pageSize, settings.batchSize - (page - 1) * settings.pageSize);
+    const results = resultsOn(page);
     const timer = deps.metrics.fetchDuration.startTimer();
     try {
       return await deps.fetchPage({ seed, page, results, nat: settings.nat, signal: ended.signal });
@@ -105,12 +108,6 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
       }
       summary.valid += records.length;
       summary.rejected += rejected.length;
-      if (rejected.length > 0) {
-        // Never into the void: the refused results, as received, go to the dead-letter topic with why.
-        await deps.publisher.deadLetter(toDeadLetters(rejected, { seed, page }));
-        summary.deadLettered += rejected.length;
-        deps.metrics.deadLettered.inc(rejected.length);
-      }
 
       const timer = deps.metrics.publishDuration.startTimer();
       // Counted per acknowledged chunk: if a later chunk fails, the ones already in Kafka still count.
@@ -119,6 +116,14 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
         deps.metrics.published.inc(count);
       });
       timer();
+      if (rejected.length > 0) {
+        // Never into the void: the refused results, as received, go to the dead-letter topic with why.
+        // After the page's records, so that a letter Kafka refuses does not hold back the valid ones.
+        const position = { seed, page, results: resultsOn(page), nat: settings.nat };
+        await deps.publisher.deadLetter(toDeadLetters(rejected, position));
+        summary.deadLettered += rejected.length;
+        deps.metrics.deadLettered.inc(rejected.length);
+      }
       if (stopping && page < pageCount) {
         summary.stoppedEarly = true;
         break;

@@ -191,7 +191,10 @@ test('aborting the request signal cancels a request in flight and the waits betw
     retryMaxMs: 60_000,
     logger: createLogger('test', 'silent'),
   }).fetchPage({ seed: 's', page: 1, results: 1, signal: runEnded.signal });
-  setTimeout(() => runEnded.abort(), 100);
+  // Ended once the first answer (a 500) has reached the client, however slow the machine: the client is
+  // then in, or about to enter, the minute-long wait before its retry.
+  while (seen.length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  setTimeout(() => runEnded.abort(), 50);
   await assert.rejects(
     retrying,
     (error: unknown) => error instanceof SourceError && error.reason === 'aborted',

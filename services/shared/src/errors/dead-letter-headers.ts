@@ -1,4 +1,5 @@
 import { DecodeError, PipelineError } from './pipeline-errors.ts';
+import { maskUrlCredentials } from '../observability/redact.ts';
 
 const MAX_MESSAGE_LENGTH = 2_000;
 
@@ -7,7 +8,8 @@ const MAX_MESSAGE_LENGTH = 2_000;
  * the error class and message (capped), the decode reason if any, and when it failed.
  */
 export function errorHeaders(error: unknown, now = new Date()): Record<string, string> {
-  const rawMessage = error instanceof Error ? error.message : String(error);
+  // Masked here, whoever built the error: a client's message may echo a URL with its credentials.
+  const rawMessage = maskUrlCredentials(error instanceof Error ? error.message : String(error));
   const headers: Record<string, string> = {
     'dlq.stage': error instanceof PipelineError ? error.stage : 'unknown',
     'dlq.error.class': error instanceof Error ? error.name : typeof error,

@@ -52,3 +52,17 @@ test('passwords and Authorization headers are redacted wherever a log call puts 
   assert.doesNotMatch(text, /pw[1-5]/);
   assert.match(text, /"KAFKA_TOPIC":"users"/);
 });
+
+test('a thrown string, a cause and aggregated errors are masked and scrubbed too', () => {
+  const { logger, lines } = capture();
+  logger.error({ err: 'failed at https://key:s3cret@reg/subjects' }, 'thrown string');
+  const inner = Object.assign(new Error('401 from https://key:s3cret@reg/'), {
+    config: { auth: { password: 's3cret' } },
+  });
+  logger.error({ err: new Error('run failed', { cause: inner }) }, 'with a cause');
+  logger.error({ err: new AggregateError([inner], 'all failed') }, 'aggregated');
+  const text = JSON.stringify(lines);
+  assert.doesNotMatch(text, /s3cret/);
+  assert.equal(lines[0]!.err, 'failed at https://***@reg/subjects');
+  assert.match(text, /401 from https:\/\/\*\*\*@reg\//);
+});

@@ -5,17 +5,26 @@ export type { Logger } from 'pino';
 
 // HTTP clients' errors (axios) carry the request they failed: its config, URL with user info, auth and
 // headers. None of that belongs in a log line; the message and the status say what went wrong.
-const REQUEST_KEYS = ['config', 'request', 'response', 'headers', 'auth'];
+const REQUEST_KEYS = new Set(['config', 'request', 'response', 'headers', 'auth']);
 
-/** pino's error serializer without request details, with URL credentials masked in the text it keeps. */
-function serializeError(error: Error): Record<string, unknown> {
-  const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(error) };
-  for (const key of REQUEST_KEYS) delete serialized[key];
-  for (const key of ['message', 'stack'] as const) {
-    const text = serialized[key];
-    if (typeof text === 'string') serialized[key] = maskUrlCredentials(text);
+/** `value` without request details at any depth, and with URL credentials masked in every string. */
+function scrub(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskUrlCredentials(value);
+  if (value === null || typeof value !== 'object' || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (!REQUEST_KEYS.has(key)) copy[key] = scrub(item, depth + 1);
   }
-  return serialized;
+  return copy;
+}
+
+/**
+ * pino's error serializer, then scrubbed: nested errors (a cause, aggregated errors) too, and a thrown
+ * string (which the serializer passes through as it is) masked like a message.
+ */
+function serializeError(error: unknown): unknown {
+  return scrub(pino.stdSerializers.err(error as Error), 0);
 }
 
 /** A JSON pino logger for one service; secret-looking fields are redacted wherever they appear. */

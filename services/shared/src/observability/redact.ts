@@ -10,13 +10,15 @@ export function isSecretName(name: string): boolean {
 
 /**
  * `text` (a log line, an error message) with the user and password of every URL in it masked:
- * `https://***@host/`. Everything up to the last `@` of the URL goes, since a password may hold `@` or `/`;
- * an `@` in a path masks too much, never too little. A `user:password@` with no scheme is masked too.
+ * `https://***@host/`. The user info of a URL ends at its last `@` before the path (a raw `@` in a password
+ * is invalid, but seen). A `user:password@host` with no scheme is masked too, when the user starts with a
+ * letter (so `10:30:00@node` stays). Free text cannot show where a password with a space in it ends;
+ * settings are masked whole by maskSettingValue.
  */
 export function maskUrlCredentials(text: string): string {
   return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/+)\S*@/gi, '$1***@')
-    .replace(/(^|[\s"'(<=,])[^\s"'(<=,@/:]+:(?!\/)[^\s"']*@/g, '$1***@');
+    .replace(/\b([a-z][a-z0-9+.-]*:\/+)[^\s/?#"'<>@]*(?:@[^\s/?#"'<>@]*)*@/gi, '$1***@')
+    .replace(/(^|[\s"'(<=,])[A-Za-z][^\s"'(<=,@/:]*:(?!\/)[^\s"'@/]*(?:@[^\s"'@/]*)*@/g, '$1***@');
 }
 
 /**
