@@ -23,6 +23,10 @@ function fakeKafka() {
   return { kafka: { producer: () => producer } as unknown as Kafka, sent, inFlight };
 }
 
+/** The publisher under test: requests of 2 records, to `t` and its dead-letter topic `t.dlq`. */
+const publisherOf = (kafka: Kafka) =>
+  createKafkaPublisher(kafka, { topic: 't', dlqTopic: 't.dlq', compression: 'gzip', chunkSize: 2 });
+
 const encoder: UserEncoder = {
   schemaId: 1,
   encodeAll: (records) => records.map((r) => Buffer.from(r.id)),
@@ -35,12 +39,7 @@ const records = (n: number): UserRecord[] =>
 
 test('publishes in chunks, keyed by id, one request at a time', async () => {
   const { kafka, sent, inFlight } = fakeKafka();
-  const publisher = createKafkaPublisher(kafka, {
-    topic: 't',
-    dlqTopic: 't.dlq',
-    compression: 'gzip',
-    chunkSize: 2,
-  });
+  const publisher = publisherOf(kafka);
   await publisher.connect();
   const acked: number[] = [];
   assert.equal(await publisher.publish(records(5), encoder, (count) => acked.push(count)), 5);
@@ -56,12 +55,7 @@ test('publishes in chunks, keyed by id, one request at a time', async () => {
 
 test('dead letters go to the dead-letter topic, acks=all, with their key, JSON value and headers', async () => {
   const { kafka, sent } = fakeKafka();
-  const publisher = createKafkaPublisher(kafka, {
-    topic: 't',
-    dlqTopic: 't.dlq',
-    compression: 'gzip',
-    chunkSize: 2,
-  });
+  const publisher = publisherOf(kafka);
   await publisher.connect();
   await publisher.deadLetter([]);
   assert.equal(sent.length, 0, 'nothing to send, no request');
