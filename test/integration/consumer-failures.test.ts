@@ -250,6 +250,41 @@ describe('consumer under failure', () => {
       await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
     }
   });
+  test('after joining, every assigned partition reports its lag, also one with nothing new to fetch', async () => {
+    const names = await preload('it_lag_seed', 3000);
+    const lagSeries = async (port: number) =>
+      [
+        ...(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).matchAll(
+          /^userstream_consumer_lag\{[^}]*partition="(\d+)"[^}]*\} (\d+)$/gm,
+        ),
+      ].map((m) => `${m[1]}:${m[2]}`);
+    try {
+      // A first member writes everything and commits.
+      const first = startService('consumer', names);
+      await opsPort(first);
+      await waitFor('the group to commit every partition', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+      assert.equal(await first.stop(), 0, first.output().slice(-3_000));
+      // A consumer joining a caught-up group fetches no batch; its lag must still read 0 per partition.
+      const second = startService('consumer', names);
+      const port = await opsPort(second);
+      await second.waitForOutput(/"msg":"joined consumer group"/);
+      const series = await waitFor(
+        'a lag series for each of the 3 partitions',
+        async () => {
+          const found = await lagSeries(port);
+          return found.length === 3 ? found : undefined;
+        },
+        30_000,
+      );
+      assert.deepEqual(series.sort(), ['0:0', '1:0', '2:0']);
+      assert.equal(await second.stop(), 0, second.output().slice(-3_000));
+    } finally {
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
   test('a column dropped under a running consumer is retried like an outage, not dead-lettered; re-added, every row arrives', async () => {
     const names = freshNames('it_dropped_column');
     const table = `${names.CASSANDRA_KEYSPACE}.${names.CASSANDRA_TABLE}`;

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@userstream/shared';
 import type { ConsumerMetrics } from '../metrics.ts';
 import type { BatchContext } from '../process/batch-processor.ts';
@@ -65,13 +65,52 @@ export function createConsumerLoop(
     else logger.info({ topic: options.topic, reason }, 'resuming fetches');
   }
 
+  // Partitions that reported their lag from a batch since the last join: theirs is fresher than a seed's.
+  const reported = new Set<number>();
+  let admin: Admin | undefined;
+  let adminConnected: Promise<void> | undefined;
+
+  /**
+   * Sets the lag of newly assigned partitions from the group's committed offsets and the high watermarks: a
+   * partition with nothing new gets no batch, and would otherwise have no lag series until it does.
+   */
+  async function seedLag(partitions: readonly number[]): Promise<void> {
+    if (partitions.length === 0) return;
+    admin ??= kafka.admin();
+    adminConnected ??= admin.connect();
+    await adminConnected;
+    const [ends, groups] = await Promise.all([
+      admin.fetchTopicOffsets(options.topic),
+      admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }),
+    ]);
+    const committed = new Map(
+      (groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)] as const),
+    );
+    for (const partition of partitions) {
+      const end = ends.find((p) => p.partition === partition);
+      if (!end || reported.has(partition) || stopRequested) continue;
+      const offset = committed.get(partition) ?? -1;
+      // No committed offset yet: the group starts where CONSUMER_FROM_BEGINNING says.
+      const next = offset >= 0 ? offset : options.fromBeginning ? Number(end.low) : Number(end.high);
+      metrics.lag.set(
+        { topic: options.topic, partition: String(partition) },
+        Math.max(0, Number(end.high) - next),
+      );
+    }
+  }
+
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     // Partitions another member took over must not keep reporting this member's last lag for them.
     metrics.lag.reset();
+    reported.clear();
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
       'joined consumer group',
     );
+    seedLag(payload.memberAssignment[options.topic] ?? []).catch((error: unknown) => {
+      // Only the gauge waits for the next batch; consuming goes on.
+      logger.warn({ err: error }, 'could not read the lag of the assigned partitions');
+    });
   });
   let onFatal: (error: Error) => void = () => undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -100,6 +139,7 @@ export function createConsumerLoop(
         eachBatch: async (payload: EachBatchPayload) => {
           const { batch } = payload;
           const labels = { topic: batch.topic, partition: String(batch.partition) };
+          reported.add(batch.partition);
           // While the batch is processed (or stuck on an outage) its own messages are still behind.
           metrics.lag.set(labels, Number(batch.offsetLagLow()) + (batch.isEmpty() ? 0 : 1));
           let resolved: string | undefined;
@@ -134,6 +174,7 @@ export function createConsumerLoop(
       stopRequested = true;
       running = false;
       await consumer.disconnect();
+      if (adminConnected) await adminConnected.then(() => admin?.disconnect()).catch(() => undefined);
     },
   };
 }
