@@ -76,8 +76,14 @@ describe('producer against a faulty source and over HTTP', () => {
     const letters = await readTopic(names.KAFKA_DLQ_TOPIC, 1, 60_000);
     assert.equal(letters.length, 1);
     const [letter] = letters;
-    const user = JSON.parse(String(letter!.value)) as { email: string; login: { uuid: string } };
+    const user = JSON.parse(String(letter!.value)) as {
+      email: string;
+      login: { uuid: string; username: string; password?: string; sha256?: string };
+    };
     assert.equal(user.email, 'not-an-email');
+    assert.ok(user.login.username, 'the rest of the result as received');
+    assert.equal(user.login.password, undefined, "the user's login password is not forwarded");
+    assert.equal(user.login.sha256, undefined, 'nor its hashes');
     assert.equal(String(letter!.key), user.login.uuid, 'keyed by the user id, like a published record');
     const header = (name: string): string => String(letter!.headers?.[name]);
     assert.equal(header('dlq.stage'), 'validate');
