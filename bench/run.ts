@@ -7,7 +7,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import cassandra from 'cassandra-driver';
-import type { Admin } from 'kafkajs';
 import { applySchema, countRows, createUserEncoder } from '@userstream/shared';
 import { toUserRecords } from '../services/producer/src/validate/to-user-record.ts';
 import { upsertParams, upsertStatement } from '../services/consumer/src/write/cassandra-sink.ts';
@@ -15,6 +14,7 @@ import { loadProducerConfig } from '../services/producer/src/config.ts';
 import { loadConsumerConfig } from '../services/consumer/src/config.ts';
 import {
   cassandraClient,
+  committedToEnd,
   freshNames,
   imageCommand,
   kafkaClient,
@@ -328,18 +328,6 @@ async function runProducer(names: ReturnType<typeof freshNames>, count: number) 
     throw new Error(`producer: only ${hits} of its pages were pre-rendered`);
   const [published, seconds] = [Number(summary[1]), Number(summary[2]) / 1000];
   return { published, seconds, recordsPerSecond: published / seconds, peakRssMiB: peak };
-}
-
-/** caughtUp (test support) on a client kept open: that one connects a new admin per call, ~0.3 s here. */
-async function committedToEnd(
-  admin: Admin,
-  groupId: string,
-  topic: string,
-  ends: Awaited<ReturnType<Admin['fetchTopicOffsets']>>,
-): Promise<boolean> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  return ends.every((end) => Number(end.high) === 0 || byPartition.get(end.partition) === Number(end.high));
 }
 
 const writtenBy = async (ports: number[]) => {

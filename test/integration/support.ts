@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import { effective, execForm, readDockerfile } from '../docker/dockerfile.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -154,17 +154,27 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
   }
 }
 
+/**
+ * True once `groupId` has committed up to `ends` (the topic's end offsets) on every partition of `topic`;
+ * on an open `admin`, for callers that poll often.
+ */
+export async function committedToEnd(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  ends: Awaited<ReturnType<Admin['fetchTopicOffsets']>>,
+): Promise<boolean> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  return ends.every((end) => Number(end.high) === 0 || byPartition.get(end.partition) === Number(end.high));
+}
+
 /** True once `groupId` has committed up to the end of every partition of `topic`. */
 export async function caughtUp(groupId: string, topic: string): Promise<boolean> {
   const admin = kafkaClient().admin();
   await admin.connect();
   try {
-    const [ends, [committed]] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-    ]);
-    const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    return ends.every((end) => Number(end.high) === 0 || byPartition.get(end.partition) === Number(end.high));
+    return await committedToEnd(admin, groupId, topic, await admin.fetchTopicOffsets(topic));
   } finally {
     await admin.disconnect();
   }

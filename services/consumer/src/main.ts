@@ -81,8 +81,12 @@ runMain('consumer', async () => {
     concurrency: config.CONSUMER_WRITE_CONCURRENCY,
     batchRows: config.CONSUMER_WRITE_BATCH_ROWS,
   });
+  const admin = kafka.admin();
+  shutdown.add('admin', () => admin.disconnect());
+  await admin.connect();
   const loop = createConsumerLoop(
     kafka,
+    admin,
     {
       groupId: config.CONSUMER_GROUP_ID,
       topic: config.KAFKA_TOPIC,
@@ -96,9 +100,6 @@ runMain('consumer', async () => {
   );
   const decoder = createMessageDecoder(registry, registryConfig);
 
-  const admin = kafka.admin();
-  shutdown.add('admin', () => admin.disconnect());
-  await admin.connect();
   const ops = await startOpsServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,

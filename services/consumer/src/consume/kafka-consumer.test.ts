@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { createLogger, createMetricsRegistry } from '@userstream/shared';
 import { createConsumerMetrics } from '../metrics.ts';
 import { createConsumerLoop } from './kafka-consumer.ts';
@@ -39,7 +39,8 @@ const options = {
 
 function loopWith(fake: ReturnType<typeof fakeKafka>) {
   const metrics = createConsumerMetrics(createMetricsRegistry('test'));
-  return createConsumerLoop(fake.kafka, options, metrics, createLogger('test', 'silent'));
+  // No group is joined here, so the admin that reads assigned partitions' lag is never called.
+  return createConsumerLoop(fake.kafka, {} as Admin, options, metrics, createLogger('test', 'silent'));
 }
 
 test('a crash kafkajs will not restart from is fatal while consuming', async () => {

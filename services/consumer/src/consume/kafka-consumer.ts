@@ -28,10 +28,12 @@ export interface ConsumerLoop {
 
 /**
  * Creates the consumer loop. Offsets are resolved by the processor only after rows are written or
- * dead-lettered, and kafkajs commits resolved offsets after each batch (and on rebalance or stop).
+ * dead-lettered, and kafkajs commits resolved offsets after each batch (and on rebalance or stop). `admin`
+ * (connected, and closed by the caller) reads the lag of partitions as they are assigned.
  */
 export function createConsumerLoop(
   kafka: Kafka,
+  admin: Admin,
   options: ConsumerLoopOptions,
   metrics: ConsumerMetrics,
   logger: Logger,
@@ -67,8 +69,6 @@ export function createConsumerLoop(
 
   // Partitions that reported their lag from a batch since the last join: theirs is fresher than a seed's.
   const reported = new Set<number>();
-  let admin: Admin | undefined;
-  let adminConnected: Promise<void> | undefined;
 
   /**
    * Sets the lag of newly assigned partitions from the group's committed offsets and the high watermarks: a
@@ -76,9 +76,6 @@ export function createConsumerLoop(
    */
   async function seedLag(partitions: readonly number[]): Promise<void> {
     if (partitions.length === 0) return;
-    admin ??= kafka.admin();
-    adminConnected ??= admin.connect();
-    await adminConnected;
     const [ends, groups] = await Promise.all([
       admin.fetchTopicOffsets(options.topic),
       admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }),
@@ -174,7 +171,6 @@ export function createConsumerLoop(
       stopRequested = true;
       running = false;
       await consumer.disconnect();
-      if (adminConnected) await adminConnected.then(() => admin?.disconnect()).catch(() => undefined);
     },
   };
 }

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { describeError } from '../errors/pipeline-errors.ts';
-import { maskUrlCredentials } from './redact.ts';
 
 /**
  * A readiness check: resolves when the dependency is reachable, rejects with the reason otherwise; `signal`
@@ -143,8 +142,8 @@ async function runChecks(
         await withTimeout(running.promise, timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
         return [name, 'ok'] as const;
       } catch (error) {
-        // The body is public: a URL with credentials in an error message must not show them.
-        return [name, maskUrlCredentials(describeError(error))] as const;
+        // The body is public: describeError masks URL credentials in the message.
+        return [name, describeError(error)] as const;
       }
     }),
   );
