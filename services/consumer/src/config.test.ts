@@ -10,6 +10,7 @@ test('defaults need no environment', () => {
   assert.equal(config.CASSANDRA_KEYSPACE, 'userstream');
   assert.equal(config.CASSANDRA_TABLE, 'users');
   assert.equal(config.HTTP_PORT, 8090);
+  assert.equal(config.CONSUMER_FETCH_MAX_WAIT_MS, 500);
 });
 
 test('every invalid setting is listed by variable name', () => {
@@ -22,6 +23,7 @@ test('every invalid setting is listed by variable name', () => {
         CASSANDRA_CONTACT_POINTS: ' , ',
         KAFKA_DLQ_TOPIC: 'dead letters',
         CONSUMER_FROM_BEGINNING: 'maybe',
+        CONSUMER_FETCH_MAX_WAIT_MS: '30000',
       }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
@@ -30,6 +32,7 @@ test('every invalid setting is listed by variable name', () => {
         'CASSANDRA_CONTACT_POINTS',
         'CASSANDRA_REPLICATION',
         'CASSANDRA_TABLE',
+        'CONSUMER_FETCH_MAX_WAIT_MS',
         'CONSUMER_FROM_BEGINNING',
         'CONSUMER_WRITE_CONCURRENCY',
         'KAFKA_DLQ_TOPIC',

@@ -26,6 +26,10 @@ export const consumerEnvSchema = z
     CONSUMER_WRITE_BATCH_ROWS: intVar(10, 1, 100),
     // 256 KiB: the same drain rate as 1 MiB in paired runs, with about 30 MiB less peak memory.
     CONSUMER_MAX_BYTES_PER_PARTITION: intVar(262_144, 1_024),
+    // Kafka's Java consumer default (fetch.max.wait.ms). kafkajs's own, 5 s, made every stop and rebalance of
+    // an idle consumer wait up to 5 s for its long poll to end. At most 5 s: kafkajs heartbeats between
+    // fetches, and the session timeout can be as short as 6 s.
+    CONSUMER_FETCH_MAX_WAIT_MS: intVar(500, 10, 5_000),
     CONSUMER_SESSION_TIMEOUT_MS: intVar(30_000, 6_000),
     CONSUMER_RETRY_BASE_MS: intVar(200, 1),
     CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),

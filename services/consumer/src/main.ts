@@ -93,6 +93,7 @@ runMain('consumer', async () => {
       fromBeginning: config.CONSUMER_FROM_BEGINNING,
       partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
       maxBytesPerPartition: config.CONSUMER_MAX_BYTES_PER_PARTITION,
+      fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
       sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     },
     metrics,

@@ -10,6 +10,7 @@ function fakeKafka() {
   const handlers = new Map<string, (event: { payload: unknown }) => void>();
   const calls: string[] = [];
   let joined: () => void = () => undefined;
+  const configs: unknown[] = [];
   const consumer = {
     events: { GROUP_JOIN: 'group.join', CRASH: 'crash' },
     on: (event: string, handler: (event: { payload: unknown }) => void) => void handlers.set(event, handler),
@@ -20,8 +21,14 @@ function fakeKafka() {
     disconnect: () => Promise.resolve(void calls.push('disconnect')),
   } as unknown as Consumer;
   return {
-    kafka: { consumer: () => consumer } as unknown as Kafka,
+    kafka: {
+      consumer: (config: unknown) => {
+        configs.push(config);
+        return consumer;
+      },
+    } as unknown as Kafka,
     calls,
+    configs,
     crash: (restart: boolean) =>
       handlers.get('crash')!({ payload: { error: new Error('coordinator'), restart } }),
     join: () => joined(),
@@ -34,6 +41,7 @@ const options = {
   fromBeginning: true,
   partitionsConcurrently: 1,
   maxBytesPerPartition: 1_024,
+  fetchMaxWaitMs: 250,
   sessionTimeoutMs: 6_000,
 };
 
@@ -83,4 +91,19 @@ test('stop() during connect: start() returns without subscribing or joining', as
   void loop.stop(); // before connect() has resolved
   await started;
   assert.deepEqual(fake.calls, ['connect', 'disconnect']);
+});
+
+test('fetches wait at most fetchMaxWaitMs, not the kafkajs default of 5 s, so a stop of an idle consumer is not held', () => {
+  const fake = fakeKafka();
+  loopWith(fake);
+  assert.deepEqual(fake.configs, [
+    {
+      groupId: 'g',
+      sessionTimeout: 6_000,
+      heartbeatInterval: 600,
+      maxBytesPerPartition: 1_024,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    },
+  ]);
 });

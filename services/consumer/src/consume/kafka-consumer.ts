@@ -9,6 +9,8 @@ export interface ConsumerLoopOptions {
   fromBeginning: boolean;
   partitionsConcurrently: number;
   maxBytesPerPartition: number;
+  /** How long the broker may hold a fetch that finds nothing new; a stop or rebalance waits for it. */
+  fetchMaxWaitMs: number;
   sessionTimeoutMs: number;
 }
 
@@ -43,6 +45,7 @@ export function createConsumerLoop(
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
     maxBytesPerPartition: options.maxBytesPerPartition,
+    maxWaitTimeInMs: options.fetchMaxWaitMs,
     allowAutoTopicCreation: false,
   });
   let paused = false;
