@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
-import { schemaColumns, schemaStatements, verifyTable, type SchemaReader } from './cassandra-client.ts';
+import {
+  createCassandraClient,
+  schemaColumns,
+  schemaStatements,
+  verifyTable,
+  type SchemaReader,
+} from './cassandra-client.ts';
 
 test('users.cql is applied with the configured names and replication', () => {
   const statements = schemaStatements({
@@ -82,4 +89,23 @@ test('verifyTable names every difference: a missing column, a wrong type, a diff
     assert.match(error.problems[0]!, /^CASSANDRA_TABLE: ks\.users does not match/);
     return true;
   });
+});
+
+test('a node seen down is tried again within 5 s, not on the driver default schedule that grows to 10 minutes', async () => {
+  // Never connected: the options are what the driver will use.
+  const client = createCassandraClient({ contactPoints: ['127.0.0.1:1'], localDataCenter: 'dc1' });
+  try {
+    // `options` is the client's public field at run time; the driver's type declarations leave it out.
+    const { options } = client as unknown as { options: cassandra.ClientOptions };
+    const schedule = options.policies!.reconnection!.newSchedule();
+    const delays = Array.from({ length: 12 }, () => schedule.next().value as number);
+    assert.ok(delays[0]! >= 500 && delays[0]! <= 600, `first delay ${delays[0]}`);
+    assert.ok(
+      delays.every((delay) => delay <= 5_000),
+      `delays: ${delays.join(', ')}`,
+    );
+    assert.ok(delays.at(-1)! >= 4_250, `the schedule still backs off: ${delays.join(', ')}`);
+  } finally {
+    await client.shutdown();
+  }
 });

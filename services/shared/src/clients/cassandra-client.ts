@@ -34,6 +34,14 @@ const CONSISTENCIES: Record<CassandraConsistency, number> = {
   all: cassandra.types.consistencies.all,
 };
 
+/**
+ * How soon the driver tries a node it saw go down: 0.5 s, doubling, at most 5 s (with the driver's jitter).
+ * The driver's default doubles from 1 s up to 10 minutes, and a lone node never announces that it is back,
+ * so after a restart of a one-node cluster writes stayed paused for minutes after Cassandra was up.
+ */
+export const RECONNECT_BASE_MS = 500;
+export const RECONNECT_MAX_MS = 5_000;
+
 /** A cassandra-driver client tuned for many small prepared writes. */
 export function createCassandraClient(config: CassandraConfig): cassandra.Client {
   const auth =
@@ -47,6 +55,13 @@ export function createCassandraClient(config: CassandraConfig): cassandra.Client
     ...(config.keyspace ? { keyspace: config.keyspace } : {}),
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { readTimeout: 12_000, connectTimeout: 5_000 },
+    policies: {
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(
+        RECONNECT_BASE_MS,
+        RECONNECT_MAX_MS,
+        false,
+      ),
+    },
     // Not the driver's LOCAL_ONE: one replica's acknowledgement could be lost with that node.
     queryOptions: { consistency: CONSISTENCIES[config.consistency ?? 'local_quorum'] },
   });
