@@ -106,7 +106,10 @@ runMain('consumer', async () => {
     port: config.HTTP_PORT,
     logger,
     metrics: metricsRegistry,
+    stopping: () => shutdown.stopping,
     readiness: {
+      // Reachable dependencies are not enough: the consumer must also hold its place in the group.
+      group: () => loop.checkMembership(),
       kafka: async () => void (await admin.describeCluster()),
       cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
       registry: (signal) => pingRegistry(registryConfig, signal),

@@ -132,6 +132,7 @@ runMain('producer', async () => {
     port: config.HTTP_PORT,
     logger,
     metrics: metricsRegistry,
+    stopping: () => shutdown.stopping,
     readiness: {
       kafka: async () => void (await admin.describeCluster()),
       registry: (signal) => pingRegistry(registryConfig, signal),

@@ -12,7 +12,7 @@ function fakeKafka() {
   let joined: () => void = () => undefined;
   const configs: unknown[] = [];
   const consumer = {
-    events: { GROUP_JOIN: 'group.join', CRASH: 'crash' },
+    events: { GROUP_JOIN: 'group.join', CRASH: 'crash', REBALANCING: 'rebalancing' },
     on: (event: string, handler: (event: { payload: unknown }) => void) => void handlers.set(event, handler),
     connect: () => Promise.resolve(void calls.push('connect')),
     subscribe: () => Promise.resolve(void calls.push('subscribe')),
@@ -31,6 +31,9 @@ function fakeKafka() {
     configs,
     crash: (restart: boolean) =>
       handlers.get('crash')!({ payload: { error: new Error('coordinator'), restart } }),
+    // Joined with no partitions of the topic: the lag reading has nothing to ask the admin about.
+    joinedEvent: () => handlers.get('group.join')!({ payload: { memberId: 'm', memberAssignment: {} } }),
+    rebalancing: () => handlers.get('rebalancing')!({ payload: {} }),
     join: () => joined(),
   };
 }
@@ -106,4 +109,28 @@ test('fetches wait at most fetchMaxWaitMs, not the kafkajs default of 5 s, so a 
       allowAutoTopicCreation: false,
     },
   ]);
+});
+
+test('readiness follows group membership: joining, joined, rebalancing, crashed, rejoined, stopping', async () => {
+  const fake = fakeKafka();
+  const loop = loopWith(fake);
+  const state = () =>
+    loop.checkMembership().then(
+      () => 'ok',
+      (error: Error) => error.message,
+    );
+  assert.equal(await state(), 'joining group g');
+  fake.joinedEvent();
+  assert.equal(await state(), 'ok');
+  fake.rebalancing();
+  assert.equal(await state(), 'rebalancing group g');
+  fake.joinedEvent();
+  fake.crash(true);
+  assert.equal(await state(), 'crashed (coordinator); kafkajs is rejoining');
+  fake.joinedEvent();
+  assert.equal(await state(), 'ok');
+  await loop.stop();
+  assert.equal(await state(), 'stopping');
+  fake.joinedEvent(); // a join that completes during the stop does not make it ready again
+  assert.equal(await state(), 'stopping');
 });

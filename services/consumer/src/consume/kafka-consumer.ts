@@ -22,11 +22,22 @@ export interface ConsumerLoop {
    * good (a crash it does not restart from), so the service can exit instead of idling.
    */
   start(handle: (batch: BatchContext) => Promise<void>, fatal: (error: Error) => void): Promise<void>;
+  /**
+   * Resolves while this process is a member of its group; rejects with why not (joining, rebalancing, after
+   * a crash until kafkajs has rejoined, stopping). A readiness check.
+   */
+  checkMembership(): Promise<void>;
   /** Stops fetching everywhere while a dependency is down, and resumes when it is back. */
   setPaused(paused: boolean, reason?: string): void;
   /** Waits for the in-flight batches, commits what they resolved, and leaves the group. */
   stop(): Promise<void>;
 }
+
+/**
+ * While fetching is paused no batch arrives to update the lag, so it is read from the broker this often:
+ * during an outage the lag must keep growing with what the producer adds, or a lag alert would miss it.
+ */
+export const PAUSED_LAG_REFRESH_MS = 5_000;
 
 /**
  * Creates the consumer loop. Offsets are resolved by the processor only after rows are written or
@@ -49,7 +60,12 @@ export function createConsumerLoop(
     allowAutoTopicCreation: false,
   });
   let paused = false;
+  let pausedLagTimer: NodeJS.Timeout | undefined;
+  // This member's partitions since its last join: the ones whose lag it reports.
+  let assigned: readonly number[] = [];
   let running = false;
+  // Why this process is not consuming now; undefined while it is a member of the group.
+  let notMember: string | undefined = `joining group ${options.groupId}`;
   // stop() may come while start() still connects (a signal during start-up): then start() must not go on.
   let stopRequested = false;
 
@@ -66,6 +82,16 @@ export function createConsumerLoop(
     }
     paused = next;
     metrics.paused.set(next ? 1 : 0);
+    clearInterval(pausedLagTimer);
+    pausedLagTimer = undefined;
+    if (next) {
+      pausedLagTimer = setInterval(() => {
+        readLag(assigned, true).catch((error: unknown) => {
+          logger.warn({ err: error }, 'could not read the lag while paused');
+        });
+      }, PAUSED_LAG_REFRESH_MS);
+      pausedLagTimer.unref();
+    }
     if (next) logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
     else logger.info({ topic: options.topic, reason }, 'resuming fetches');
   }
@@ -74,10 +100,11 @@ export function createConsumerLoop(
   const reported = new Set<number>();
 
   /**
-   * Sets the lag of newly assigned partitions from the group's committed offsets and the high watermarks: a
-   * partition with nothing new gets no batch, and would otherwise have no lag series until it does.
+   * Sets the lag of `partitions` from the group's committed offsets and the high watermarks. On a join it
+   * seeds newly assigned partitions (one with nothing new gets no batch, and would have no lag series until
+   * it does), leaving alone those a batch has reported since; while paused (`all`) it updates every one.
    */
-  async function seedLag(partitions: readonly number[]): Promise<void> {
+  async function readLag(partitions: readonly number[], all: boolean): Promise<void> {
     if (partitions.length === 0) return;
     const [ends, groups] = await Promise.all([
       admin.fetchTopicOffsets(options.topic),
@@ -86,9 +113,11 @@ export function createConsumerLoop(
     const committed = new Map(
       (groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)] as const),
     );
+    // Resumed meanwhile: the batches' own figures are fresher than this reading.
+    if (all && !paused) return;
     for (const partition of partitions) {
       const end = ends.find((p) => p.partition === partition);
-      if (!end || reported.has(partition) || stopRequested) continue;
+      if (!end || (!all && reported.has(partition)) || stopRequested) continue;
       const offset = committed.get(partition) ?? -1;
       // No committed offset yet: the group starts where CONSUMER_FROM_BEGINNING says.
       const next = offset >= 0 ? offset : options.fromBeginning ? Number(end.low) : Number(end.high);
@@ -99,21 +128,31 @@ export function createConsumerLoop(
     }
   }
 
+  consumer.on(consumer.events.REBALANCING, () => {
+    if (!stopRequested) notMember = `rebalancing group ${options.groupId}`;
+  });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    if (!stopRequested) notMember = undefined;
     // Partitions another member took over must not keep reporting this member's last lag for them.
     metrics.lag.reset();
     reported.clear();
+    assigned = payload.memberAssignment[options.topic] ?? [];
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
       'joined consumer group',
     );
-    seedLag(payload.memberAssignment[options.topic] ?? []).catch((error: unknown) => {
+    readLag(assigned, false).catch((error: unknown) => {
       // Only the gauge waits for the next batch; consuming goes on.
       logger.warn({ err: error }, 'could not read the lag of the assigned partitions');
     });
   });
   let onFatal: (error: Error) => void = () => undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!stopRequested) {
+      notMember = payload.restart
+        ? `crashed (${payload.error.message}); kafkajs is rejoining`
+        : `crashed (${payload.error.message}); not consuming`;
+    }
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     // kafkajs drops its group on a crash; a restarted one starts unpaused.
     paused = false;
@@ -169,10 +208,14 @@ export function createConsumerLoop(
         },
       });
     },
+    checkMembership: () =>
+      notMember === undefined ? Promise.resolve() : Promise.reject(new Error(notMember)),
     setPaused,
     async stop() {
       stopRequested = true;
+      notMember = 'stopping';
       running = false;
+      clearInterval(pausedLagTimer);
       await consumer.disconnect();
     },
   };

@@ -97,3 +97,28 @@ test('a hung check is shared by the probes that follow, is told when a probe giv
     await ops.close();
   }
 });
+
+test('once stopping, /readyz answers 503 "stopping" without running the checks; /healthz still 200', async () => {
+  let stopping = false;
+  let checksRun = 0;
+  const ops = await startOpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger('test', 'silent'),
+    metrics: createMetricsRegistry('test'),
+    stopping: () => stopping,
+    readiness: { kafka: () => Promise.resolve(void checksRun++) },
+  });
+  const base = `http://127.0.0.1:${ops.port}`;
+  try {
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    stopping = true;
+    const answer = await fetch(`${base}/readyz`);
+    assert.equal(answer.status, 503);
+    assert.deepEqual(await answer.json(), { status: 'stopping', checks: {} });
+    assert.equal(checksRun, 1, 'no check ran once stopping');
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  } finally {
+    await ops.close();
+  }
+});

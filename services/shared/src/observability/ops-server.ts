@@ -30,6 +30,8 @@ export interface OpsServerOptions {
   /** Keyed by "METHOD /path", e.g. "POST /runs". */
   routes?: Record<string, RouteHandler>;
   readinessTimeoutMs?: number;
+  /** True once the service is shutting down: /readyz then answers 503 without running the checks. */
+  stopping?: () => boolean;
   /** The clock that ages a shared hung check (milliseconds); tests step it instead of waiting. */
   now?: () => number;
 }
@@ -57,6 +59,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     const key = `${request.method ?? 'GET'} ${url.pathname}`;
     if (key === 'GET /healthz') return send(response, 200, { status: 'ok' });
     if (key === 'GET /readyz') {
+      if (options.stopping?.()) return send(response, 503, { status: 'stopping', checks: {} });
       const checks = await runChecks(
         options.readiness,
         timeoutMs,
