@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The producer service: on a cron schedule (and on demand) fetch users, validate, encode as Avro, publish.
 // `--once` runs a single batch and exits 0 on success, 1 on failure.
-import cron from 'node-cron';
 import {
   createKafka,
   createLogger,
@@ -22,6 +21,7 @@ import { prepareUserEncoder } from './encode/user-encoder.ts';
 import { createKafkaPublisher } from './publish/kafka-publisher.ts';
 import { runOnce } from './run/producer-run.ts';
 import { createRunCoordinator, type RunRecord } from './run/run-coordinator.ts';
+import { scheduleRuns } from './run/run-schedule.ts';
 import { runRoutes } from './http/run-routes.ts';
 
 runMain('producer', async () => {
@@ -142,7 +142,12 @@ runMain('producer', async () => {
   shutdown.add('ops server', () => ops.close());
   // A signal during start-up: the steps registered below still run, but no run may begin on a closed producer.
   if (shutdown.stopping) coordinator.close();
-  const task = cron.schedule(config.PRODUCER_SCHEDULE, () => void coordinator.start('schedule'));
+  const task = scheduleRuns(
+    config.PRODUCER_SCHEDULE,
+    () => void coordinator.start('schedule'),
+    metrics,
+    logger,
+  );
   shutdown.add('run', finishRun);
   shutdown.add('schedule', () => task.stop());
   if (config.PRODUCER_RUN_ON_START) coordinator.start('start');

@@ -6,7 +6,7 @@ export function createProducerMetrics(registry: Registry) {
   return {
     runs: new Counter({
       name: 'userstream_producer_runs_total',
-      help: 'Producer runs by outcome (success, stopped by shutdown, failure, skipped)',
+      help: 'Producer runs by outcome (success, stopped by shutdown, failure, skipped, missed)',
       labelNames: ['outcome', 'trigger'] as const,
       registers,
     }),
