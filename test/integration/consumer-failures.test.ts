@@ -51,6 +51,14 @@ describe('consumer under failure', () => {
     return names;
   }
 
+  /** The consumer's lag summed over its partitions, from its /metrics. */
+  const lagSum = async (port: number) =>
+    [
+      ...(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).matchAll(
+        /^userstream_consumer_lag\{[^}]*\} (\d+)$/gm,
+      ),
+    ].reduce((sum, m) => sum + Number(m[1]), 0);
+
   const REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
 
   /** A topic of `count` users, and their keyspace without its table: Cassandra refuses every write. */
@@ -383,12 +391,6 @@ describe('consumer under failure', () => {
   test('Cassandra unreachable (connections cut): the consumer pauses, its lag keeps growing, and it resumes by itself once Cassandra is back', async () => {
     const names = await preload('it_cut', 1000);
     const proxy = await startTcpProxy(stack.CASSANDRA_CONTACT_POINTS.split(',')[0]!);
-    const lagSum = async (port: number) =>
-      [
-        ...(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).matchAll(
-          /^userstream_consumer_lag\{[^}]*\} (\d+)$/gm,
-        ),
-      ].reduce((sum, m) => sum + Number(m[1]), 0);
     try {
       const consumer = startService('consumer', {
         ...names,
@@ -400,7 +402,7 @@ describe('consumer under failure', () => {
         (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
       );
 
-      await proxy.cut();
+      proxy.cut();
       await produce(names, 'it_cut_2', 1000);
       await consumer.waitForOutput(/pausing fetches/);
       // Added while paused: no batch will report these, yet the lag must count them.
@@ -421,7 +423,7 @@ describe('consumer under failure', () => {
         'nothing is committed while Cassandra is unreachable',
       );
 
-      await proxy.restore();
+      proxy.restore();
       await waitFor(
         'all 3,000 rows once Cassandra is reachable again',
         async () =>
@@ -439,6 +441,41 @@ describe('consumer under failure', () => {
         0,
         'an unreachable Cassandra is never dead-lettered',
       );
+    } finally {
+      await proxy.close();
+      await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);
+    }
+  });
+
+  test('a group that has committed nothing (CONSUMER_FROM_BEGINNING=false) counts its lag from where its batch started while Cassandra is unreachable', async () => {
+    const names = freshNames('it_cut_new_group');
+    const proxy = await startTcpProxy(stack.CASSANDRA_CONTACT_POINTS.split(',')[0]!);
+    try {
+      const consumer = startService('consumer', {
+        ...names,
+        CASSANDRA_CONTACT_POINTS: `127.0.0.1:${proxy.port}`,
+        CONSUMER_FROM_BEGINNING: 'false',
+        CONSUMER_RETRY_MAX_MS: '500',
+      });
+      const port = await opsPort(consumer);
+      await consumer.waitForOutput(/"msg":"joined consumer group"/);
+      proxy.cut();
+      await produce(names, 'it_cut_fresh_2', 1000);
+      await consumer.waitForOutput(/pausing fetches/);
+      await produce(names, 'it_cut_fresh_3', 1000);
+      // Nothing committed: the lag must not read "from the end" (0), which is where a new group would start.
+      await waitFor(
+        'the lag to count all 2,000 records',
+        async () => ((await lagSum(port)) === 2000 ? true : undefined),
+        30_000,
+      );
+      proxy.restore();
+      await waitFor('the group to commit every record', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
+      );
+      assert.equal(await countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE), 2000);
+      assert.equal(await consumer.stop(), 0, consumer.output().slice(-3_000));
+      assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0);
     } finally {
       await proxy.close();
       await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`);

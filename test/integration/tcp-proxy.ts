@@ -2,24 +2,28 @@ import net from 'node:net';
 
 /** A loopback TCP proxy to `host:port` whose link can be cut and restored. */
 export interface TcpProxy {
-  /** The proxy's own port on 127.0.0.1 (the same after a restore). */
+  /** The proxy's own port on 127.0.0.1. */
   readonly port: number;
-  /** Drops every open connection and refuses new ones, as a server that went away. */
-  cut(): Promise<void>;
-  /** Accepts connections again, on the same port. */
-  restore(): Promise<void>;
+  /** Drops every open connection, and every new one at once, as a server that went away. */
+  cut(): void;
+  /** Passes connections through again. */
+  restore(): void;
   close(): Promise<void>;
 }
 
 /** Starts a proxy to `target` ("host:port"), so a test can make a real server unreachable from a service. */
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const [host, port] = [
-    target.slice(0, target.lastIndexOf(':')),
-    Number(target.slice(target.lastIndexOf(':') + 1)),
-  ];
+  // Like cassandra-driver, a contact point without a port means 9042.
+  const [host = '127.0.0.1', port = '9042'] = target.split(':');
   const sockets = new Set<net.Socket>();
+  let linked = true;
   const server = net.createServer((client) => {
-    const upstream = net.connect(port, host);
+    // Cut: accepted and dropped at once. The proxy keeps listening, so its port cannot be taken meanwhile.
+    if (!linked) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(port), host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('error', () => undefined); // either end's error closes both below
@@ -31,30 +35,30 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     }
     client.pipe(upstream).pipe(client);
   });
-  let listening = false;
-  const listen = (on: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(on, '127.0.0.1', () => {
-        server.off('error', reject);
-        listening = true;
-        resolve((server.address() as net.AddressInfo).port);
-      });
-    });
-  const stop = async () => {
-    if (!listening) return;
-    listening = false;
-    const closed = new Promise((resolve) => server.close(resolve));
+  const dropAll = () => {
     for (const socket of sockets) socket.destroy();
-    await closed;
   };
-  const own = await listen(0);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return {
-    port: own,
-    cut: stop,
-    async restore() {
-      if (!listening) await listen(own);
+    port: (server.address() as net.AddressInfo).port,
+    cut() {
+      linked = false;
+      dropAll();
     },
-    close: stop,
+    restore() {
+      linked = true;
+    },
+    async close() {
+      linked = false;
+      const closed = new Promise((resolve) => server.close(resolve));
+      dropAll();
+      await closed;
+    },
   };
 }

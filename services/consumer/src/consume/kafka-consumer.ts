@@ -98,6 +98,9 @@ export function createConsumerLoop(
 
   // Partitions that reported their lag from a batch since the last join: theirs is fresher than a seed's.
   const reported = new Set<number>();
+  // Where this member stands on partitions its group has committed nothing for: where the last batch started,
+  // or, before any batch, where the group starts (the end, with CONSUMER_FROM_BEGINNING=false).
+  const positions = new Map<number, number>();
 
   /**
    * Sets the lag of `partitions` from the group's committed offsets and the high watermarks. On a join it
@@ -117,10 +120,16 @@ export function createConsumerLoop(
     if (all && !paused) return;
     for (const partition of partitions) {
       const end = ends.find((p) => p.partition === partition);
-      if (!end || (!all && reported.has(partition)) || stopRequested) continue;
+      // A join since this reading began has reset the gauge: a partition now another member's stays unset.
+      if (!end || !assigned.includes(partition) || stopRequested) continue;
+      if (!all && reported.has(partition)) continue;
       const offset = committed.get(partition) ?? -1;
-      // No committed offset yet: the group starts where CONSUMER_FROM_BEGINNING says.
-      const next = offset >= 0 ? offset : options.fromBeginning ? Number(end.low) : Number(end.high);
+      // No committed offset yet: the member's own position, or where CONSUMER_FROM_BEGINNING starts it.
+      const next =
+        offset >= 0
+          ? offset
+          : (positions.get(partition) ?? (options.fromBeginning ? Number(end.low) : Number(end.high)));
+      if (offset < 0 && !positions.has(partition)) positions.set(partition, next);
       metrics.lag.set(
         { topic: options.topic, partition: String(partition) },
         Math.max(0, Number(end.high) - next),
@@ -136,6 +145,7 @@ export function createConsumerLoop(
     // Partitions another member took over must not keep reporting this member's last lag for them.
     metrics.lag.reset();
     reported.clear();
+    positions.clear();
     assigned = payload.memberAssignment[options.topic] ?? [];
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
@@ -156,6 +166,7 @@ export function createConsumerLoop(
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     // kafkajs drops its group on a crash; a restarted one starts unpaused.
     paused = false;
+    clearInterval(pausedLagTimer);
     metrics.paused.set(0);
     // kafkajs restarts itself after most crashes; after the others it stops consuming for good. A crash
     // caused by stop() itself (a group join cut short by the disconnect) is the stop, not a failure.
@@ -179,6 +190,7 @@ export function createConsumerLoop(
           const { batch } = payload;
           const labels = { topic: batch.topic, partition: String(batch.partition) };
           reported.add(batch.partition);
+          if (!batch.isEmpty()) positions.set(batch.partition, Number(batch.firstOffset()));
           // While the batch is processed (or stuck on an outage) its own messages are still behind.
           metrics.lag.set(labels, Number(batch.offsetLagLow()) + (batch.isEmpty() ? 0 : 1));
           let resolved: string | undefined;

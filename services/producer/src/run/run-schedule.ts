@@ -9,14 +9,19 @@ import type { ProducerMetrics } from '../metrics.ts';
  */
 export const MISSED_TICK_TOLERANCE_MS = 30_000;
 
-/** Calls `tick` on the cron `expression`; a slot node-cron gives up on is logged and counted, never silent. */
+/**
+ * Calls `tick` with its slot on the cron `expression`; a slot node-cron gives up on is logged and counted,
+ * never silent.
+ */
 export function scheduleRuns(
   expression: string,
-  tick: () => void,
+  tick: (slot: Date) => void,
   metrics: Pick<ProducerMetrics, 'runs'>,
   logger: Logger,
 ): ScheduledTask {
-  const task = cron.schedule(expression, tick, { missedExecutionTolerance: MISSED_TICK_TOLERANCE_MS });
+  const task = cron.schedule(expression, (context) => tick(context.date), {
+    missedExecutionTolerance: MISSED_TICK_TOLERANCE_MS,
+  });
   // With a listener node-cron no longer prints its own warning to the console, outside the JSON logs.
   task.on('execution:missed', (context) => {
     metrics.runs.inc({ outcome: 'missed', trigger: 'schedule' });
