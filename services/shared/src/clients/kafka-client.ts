@@ -14,13 +14,24 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warnings that this code answers by design, logged at debug: at WARN they would greet the operator
+ * at every start as if something were wrong.
+ */
+const EXPECTED_WARNINGS = new Set([
+  // Retries are limited so that a send fails within a bounded time during an outage; the sequence numbers a
+  // failed send leaves behind are dealt with by sending through a new producer id (idempotent-producer.ts).
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
 /** Routes kafkajs's own logs into the service's pino logger as structured fields. */
 function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      child[LEVELS[level] ?? 'info'](extra, message);
+      const expected = level === logLevel.WARN && EXPECTED_WARNINGS.has(message);
+      child[expected ? 'debug' : (LEVELS[level] ?? 'info')](extra, message);
     };
 }
 
