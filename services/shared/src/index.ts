@@ -3,6 +3,7 @@ export * from './errors/pipeline-errors.ts';
 export * from './errors/dead-letter-headers.ts';
 export * from './config/env.ts';
 export * from './observability/logger.ts';
+export * from './observability/log-capture.ts';
 export * from './observability/redact.ts';
 export * from './observability/metrics.ts';
 export * from './observability/ops-server.ts';

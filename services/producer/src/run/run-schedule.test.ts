@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createLogger, createMetricsRegistry } from '@userstream/shared';
+import { captureLogs, createMetricsRegistry } from '@userstream/shared';
 import { createProducerMetrics } from '../metrics.ts';
 import { scheduleRuns } from './run-schedule.ts';
 
@@ -13,17 +12,11 @@ function busyUntil(until: number): void {
 }
 
 function setup() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines } = captureLogs('info');
   const metrics = createProducerMetrics(createMetricsRegistry('test'));
   const count = async (outcome: string) =>
     (await metrics.runs.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
-  return { logger: createLogger('test', 'info', stream), lines, metrics, count };
+  return { logger, lines, metrics, count };
 }
 
 test('a tick fired 2 s late still runs (node-cron would have skipped it past 1 s)', async () => {

@@ -1,23 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createLogger } from '../observability/logger.ts';
+import { captureLogs } from '../observability/log-capture.ts';
 import { createKafka } from './kafka-client.ts';
 
-/** kafkajs's log lines as pino writes them, at `level`. */
-function capture(level: 'info' | 'debug') {
-  const lines: { level: number; msg: string; component?: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { logger: createLogger('test', level, stream), lines };
-}
-
 test("kafkajs's warning about the idempotent producer's limited retries is expected, logged at debug", () => {
-  const { logger, lines } = capture('debug');
+  const { logger, lines } = captureLogs('debug');
   // kafkajs warns when the producer is created; nothing connects.
   createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test' }, logger).producer({ idempotent: true });
   const warning = lines.find((line) => line.msg.startsWith('Limiting retries for the idempotent producer'));
@@ -27,7 +14,7 @@ test("kafkajs's warning about the idempotent producer's limited retries is expec
 });
 
 test('at the default level it is not printed at all, while other kafkajs warnings still are', () => {
-  const { logger, lines } = capture('info');
+  const { logger, lines } = captureLogs('info');
   const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test' }, logger);
   kafka.producer({ idempotent: true });
   assert.equal(lines.length, 0, JSON.stringify(lines));

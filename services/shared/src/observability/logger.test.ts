@@ -1,19 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createLogger } from './logger.ts';
+import { captureLogs } from './log-capture.ts';
 
-/** A logger writing into an array of parsed lines. */
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('test', 'info', stream), lines };
-}
+const capture = () => captureLogs('info');
 
 test('an HTTP client error is logged without its request: no URL credentials, auth or headers', () => {
   const { logger, lines } = capture();
