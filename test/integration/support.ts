@@ -34,8 +34,8 @@ export function freshNames(prefix: string) {
   };
 }
 
-export function kafkaClient(): Kafka {
-  return new Kafka({ clientId: 'it', brokers: stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+export function kafkaClient(brokers = stack.KAFKA_BROKERS): Kafka {
+  return new Kafka({ clientId: 'it', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
 export async function cassandraClient(): Promise<cassandra.Client> {
@@ -131,8 +131,8 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
 }
 
 /** Sum of the high watermarks of `topic`: how many messages it holds. */
-export async function topicSize(topic: string): Promise<number> {
-  const admin = kafkaClient().admin();
+export async function topicSize(topic: string, brokers = stack.KAFKA_BROKERS): Promise<number> {
+  const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
