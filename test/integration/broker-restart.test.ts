@@ -28,10 +28,14 @@ describe('Kafka broker restart', () => {
     db = await cassandraClient();
   });
   after(async () => {
-    await killLeftovers();
-    await db?.shutdown();
-    await source?.close();
-    await kafka?.remove();
+    try {
+      await killLeftovers();
+      await db?.shutdown();
+      await source?.close();
+    } finally {
+      // Whatever failed above, this test's Kafka must not outlive it.
+      await kafka?.remove();
+    }
   });
 
   test('the consumer rides out a broker restart: it stays up, resumes by itself, and every row arrives', async (t) => {

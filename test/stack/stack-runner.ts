@@ -44,17 +44,24 @@ export function show(run: Run): string {
   return `exit ${run.code}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
 }
 
-/** Ports nothing listens on right now (bound to 127.0.0.1:0 and released). */
+/**
+ * Ports nothing listens on right now (bound on 127.0.0.1 and released), below Linux's ephemeral range
+ * (32768 and up), so that an outgoing connection cannot take one before the server binds it.
+ */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
   const ports: number[] = [];
-  for (let i = 0; i < count; i++) {
+  while (ports.length < count) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if (ports.includes(candidate)) continue;
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    assert.ok(address && typeof address === 'object');
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(candidate, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
     servers.push(server);
-    ports.push(address.port);
+    ports.push(candidate);
   }
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
@@ -97,16 +104,23 @@ export async function startTemporaryKafka(): Promise<TemporaryKafka> {
     const run = await runStack(args, env);
     assert.equal(run.code, 0, show(run));
   };
-  await step(['up', 'kafka']);
+  const remove = async () => {
+    await runStack(['down', 'kafka'], env).catch(() => undefined);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, killOnSignal);
+    await rm(stackHome, { recursive: true, force: true });
+  };
+  try {
+    await step(['up', 'kafka']);
+  } catch (error) {
+    // No handle reaches the caller: stop whatever `up` started here.
+    await remove();
+    throw error;
+  }
   return {
     brokers: `127.0.0.1:${port}`,
     env,
     stop: () => step(['down', 'kafka']),
     start: () => step(['up', 'kafka']),
-    async remove() {
-      await runStack(['down', 'kafka'], env).catch(() => undefined);
-      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, killOnSignal);
-      await rm(stackHome, { recursive: true, force: true });
-    },
+    remove,
   };
 }
