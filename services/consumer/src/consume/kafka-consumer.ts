@@ -91,9 +91,10 @@ export function createConsumerLoop(
         });
       }, PAUSED_LAG_REFRESH_MS);
       pausedLagTimer.unref();
+      logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
+    } else {
+      logger.info({ topic: options.topic, reason }, 'resuming fetches');
     }
-    if (next) logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
-    else logger.info({ topic: options.topic, reason }, 'resuming fetches');
   }
 
   // Partitions that reported their lag from a batch since the last join: theirs is fresher than a seed's.

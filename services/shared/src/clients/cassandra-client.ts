@@ -39,8 +39,8 @@ const CONSISTENCIES: Record<CassandraConsistency, number> = {
  * The driver's default doubles from 1 s up to 10 minutes, and a lone node never announces that it is back,
  * so after a restart of a one-node cluster writes stayed paused for minutes after Cassandra was up.
  */
-export const RECONNECT_BASE_MS = 500;
-export const RECONNECT_MAX_MS = 5_000;
+const RECONNECT_BASE_MS = 500;
+const RECONNECT_MAX_MS = 5_000;
 
 /** A cassandra-driver client tuned for many small prepared writes. */
 export function createCassandraClient(config: CassandraConfig): cassandra.Client {
