@@ -8,11 +8,11 @@ import { countRows } from '@userstream/shared';
 import { startTemporaryKafka, type TemporaryKafka } from '../stack/stack-runner.ts';
 import {
   cassandraClient,
-  committedToEnd,
+  caughtUp,
   freshNames,
-  kafkaClient,
   killLeftovers,
   opsPort,
+  produceUsers,
   startService,
   topicSize,
   waitFor,
@@ -41,14 +41,7 @@ describe('Kafka broker restart', () => {
   test('the consumer rides out a broker restart: it stays up, resumes by itself, and every row arrives', async (t) => {
     const broker = kafka!;
     const names = { ...freshNames('it_broker_restart'), KAFKA_BROKERS: broker.brokers };
-    const produce = async (seed: string, count: number) => {
-      const producer = startService(
-        'producer',
-        { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: seed, PRODUCER_BATCH_SIZE: String(count) },
-        ['--once'],
-      );
-      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
-    };
+    const produce = (seed: string, count: number) => produceUsers(names, source.url, seed, count);
     const rows = () => countRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE);
     try {
       await produce('it_restart_a', 2000);
@@ -70,16 +63,9 @@ describe('Kafka broker restart', () => {
         120_000,
       );
       t.diagnostic(`all rows ${((performance.now() - back) / 1000).toFixed(1)} s after the broker was back`);
-      const admin = kafkaClient(broker.brokers).admin();
-      await admin.connect();
-      try {
-        const ends = await admin.fetchTopicOffsets(names.KAFKA_TOPIC);
-        await waitFor('the group to commit the end of the topic', async () =>
-          (await committedToEnd(admin, names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC, ends)) ? true : undefined,
-        );
-      } finally {
-        await admin.disconnect();
-      }
+      await waitFor('the group to commit the end of the topic', async () =>
+        (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC, broker.brokers)) ? true : undefined,
+      );
       assert.equal(consumer.child.exitCode, null, `the consumer exited:\n${consumer.output().slice(-3_000)}`);
       const ready = await waitFor('the consumer to be ready again', async () => {
         const answer = await fetch(`http://127.0.0.1:${port}/readyz`);

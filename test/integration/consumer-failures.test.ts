@@ -10,13 +10,14 @@ import {
   committedOffsets,
   freshNames,
   opsPort,
+  produceUsers,
   stack,
   startService,
   topicSize,
   waitFor,
   killLeftovers,
 } from './support.ts';
-import { startTcpProxy } from './tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 const USERS = 20_000;
 
@@ -34,14 +35,8 @@ describe('consumer under failure', () => {
   });
 
   /** Adds `count` users (the seed's) to the topic through the real producer. */
-  async function produce(names: ReturnType<typeof freshNames>, seed: string, count: number) {
-    const producer = startService(
-      'producer',
-      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: seed, PRODUCER_BATCH_SIZE: String(count) },
-      ['--once'],
-    );
-    assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
-  }
+  const produce = (names: ReturnType<typeof freshNames>, seed: string | undefined, count: number) =>
+    produceUsers(names, source.url, seed, count);
 
   /** Fills a fresh topic with `count` users through the real producer. */
   async function preload(prefix: string, count = USERS) {
@@ -58,6 +53,14 @@ describe('consumer under failure', () => {
         /^userstream_consumer_lag\{[^}]*\} (\d+)$/gm,
       ),
     ].reduce((sum, m) => sum + Number(m[1]), 0);
+
+  /** A consumer that reaches Cassandra only through `proxy`, retrying quickly while the proxy is cut. */
+  const consumerBehind = (proxy: TcpProxy, env: Record<string, string>) =>
+    startService('consumer', {
+      ...env,
+      CASSANDRA_CONTACT_POINTS: `127.0.0.1:${proxy.port}`,
+      CONSUMER_RETRY_MAX_MS: '500',
+    });
 
   const REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
 
@@ -151,17 +154,7 @@ describe('consumer under failure', () => {
       await waitFor('the rebalance to give both members partitions', () =>
         Promise.resolve(assigned(a.output()) && assigned(b.output()) ? true : undefined),
       );
-      const producer = startService(
-        'producer',
-        {
-          ...names,
-          RANDOMUSER_URL: source.url,
-          RANDOMUSER_SEED: 'scale',
-          PRODUCER_BATCH_SIZE: String(USERS),
-        },
-        ['--once'],
-      );
-      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+      await produce(names, 'scale', USERS);
       await waitFor(
         'the group to catch up',
         async () => ((await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined),
@@ -320,12 +313,7 @@ describe('consumer under failure', () => {
       await consumer.waitForOutput(/"msg":"consuming"/);
       // After the start-up check of the table: the statement the consumer prepared no longer fits it.
       await db.execute(`ALTER TABLE ${table} DROP nat`);
-      const producer = startService(
-        'producer',
-        { ...names, RANDOMUSER_URL: source.url, PRODUCER_BATCH_SIZE: '500' },
-        ['--once'],
-      );
-      assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+      await produce(names, undefined, 500);
       // Cassandra's own wording of the error, whatever it is, must be classed as about the statement.
       await consumer.waitForOutput(/transient failure, retrying/);
       await waitFor('the consumer to pause', async () =>
@@ -392,11 +380,7 @@ describe('consumer under failure', () => {
     const names = await preload('it_cut', 1000);
     const proxy = await startTcpProxy(stack.CASSANDRA_CONTACT_POINTS.split(',')[0]!);
     try {
-      const consumer = startService('consumer', {
-        ...names,
-        CASSANDRA_CONTACT_POINTS: `127.0.0.1:${proxy.port}`,
-        CONSUMER_RETRY_MAX_MS: '500',
-      });
+      const consumer = consumerBehind(proxy, names);
       const port = await opsPort(consumer);
       await waitFor('the group to commit the first 1,000', async () =>
         (await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined,
@@ -451,12 +435,7 @@ describe('consumer under failure', () => {
     const names = freshNames('it_cut_new_group');
     const proxy = await startTcpProxy(stack.CASSANDRA_CONTACT_POINTS.split(',')[0]!);
     try {
-      const consumer = startService('consumer', {
-        ...names,
-        CASSANDRA_CONTACT_POINTS: `127.0.0.1:${proxy.port}`,
-        CONSUMER_FROM_BEGINNING: 'false',
-        CONSUMER_RETRY_MAX_MS: '500',
-      });
+      const consumer = consumerBehind(proxy, { ...names, CONSUMER_FROM_BEGINNING: 'false' });
       const port = await opsPort(consumer);
       await consumer.waitForOutput(/"msg":"joined consumer group"/);
       proxy.cut();

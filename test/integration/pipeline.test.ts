@@ -8,6 +8,7 @@ import {
   cassandraClient,
   caughtUp,
   freshNames,
+  produceUsers,
   readTopic,
   stack,
   startService,
@@ -39,13 +40,7 @@ describe('pipeline: offline source -> producer -> Kafka -> consumer -> Cassandra
   });
 
   const produce = async (): Promise<void> => {
-    const producer = startService(
-      'producer',
-      { ...names, RANDOMUSER_URL: source.url, RANDOMUSER_SEED: SEED, PRODUCER_BATCH_SIZE: String(USERS) },
-      ['--once'],
-    );
-    const code = await producer.exited;
-    assert.equal(code, 0, producer.output().slice(-3_000));
+    const producer = await produceUsers(names, source.url, SEED, USERS);
     assert.match(producer.output(), /"msg":"run finished"/);
   };
 

@@ -1,6 +1,7 @@
 // Helpers for the integration tests: they run the real services as processes against the real local stack
 // (npm run stack:up), each test with its own topic, consumer group and keyspace.
 import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
@@ -169,9 +170,13 @@ export async function committedToEnd(
   return ends.every((end) => Number(end.high) === 0 || byPartition.get(end.partition) === Number(end.high));
 }
 
-/** True once `groupId` has committed up to the end of every partition of `topic`. */
-export async function caughtUp(groupId: string, topic: string): Promise<boolean> {
-  const admin = kafkaClient().admin();
+/** True once `groupId` has committed up to the end of every partition of `topic` (on `brokers`). */
+export async function caughtUp(
+  groupId: string,
+  topic: string,
+  brokers = stack.KAFKA_BROKERS,
+): Promise<boolean> {
+  const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
     return await committedToEnd(admin, groupId, topic, await admin.fetchTopicOffsets(topic));
@@ -276,4 +281,28 @@ export async function opsPort(service: ServiceProcess): Promise<number> {
   const match = /"port":(\d+)[^\n]*"msg":"ops server listening"/.exec(service.output());
   if (!match) throw new Error('no ops port in the service output');
   return Number(match[1]);
+}
+
+/**
+ * Runs the real producer once (`--once`) with `env`, publishing `count` users of `seed` (the producer's
+ * default seed when undefined) from the source at `sourceUrl`; fails unless it exits 0.
+ */
+export async function produceUsers(
+  env: Record<string, string>,
+  sourceUrl: string,
+  seed: string | undefined,
+  count: number,
+): Promise<ServiceProcess> {
+  const producer = startService(
+    'producer',
+    {
+      ...env,
+      RANDOMUSER_URL: sourceUrl,
+      ...(seed === undefined ? {} : { RANDOMUSER_SEED: seed }),
+      PRODUCER_BATCH_SIZE: String(count),
+    },
+    ['--once'],
+  );
+  assert.equal(await producer.exited, 0, producer.output().slice(-3_000));
+  return producer;
 }

@@ -67,23 +67,25 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** A Kafka broker of a test's own, from scripts/stack.sh in a temporary STACK_HOME. */
-export interface TemporaryKafka {
-  /** host:port, for KAFKA_BROKERS. */
-  brokers: string;
-  /** stack.sh's environment for this broker (STACK_HOME and ports). */
+/** A temporary STACK_HOME for a Kafka of a test's own: free ports, and no Kafka left behind. */
+export interface KafkaHome {
+  stackHome: string;
+  /** The broker's client port. */
+  port: number;
+  /** stack.sh's environment for this broker (STACK_HOME, ports, a small heap). */
   env: Record<string, string>;
-  /** Stops the broker (its data stays) and starts it again with `up`. */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  /** Stops it and deletes its STACK_HOME. */
+  /** Stops its Kafka if running, forgets the signal handlers, deletes the STACK_HOME. */
   remove(): Promise<void>;
 }
 
-/** Starts a Kafka broker of its own; a run cut short (a signal) kills it by its recorded pid. */
-export async function startTemporaryKafka(): Promise<TemporaryKafka> {
-  const stackHome = await mkdtemp(join(tmpdir(), 'userstream-kafka-'));
+/**
+ * Makes a temporary STACK_HOME and picks Kafka's ports; until remove(), a run cut short (a signal, which
+ * skips after() hooks) kills that Kafka by its recorded pid.
+ */
+export async function prepareKafkaHome(prefix: string): Promise<KafkaHome> {
+  const stackHome = await mkdtemp(join(tmpdir(), prefix));
   const [port, controllerPort] = await freePorts(2);
+  assert.ok(port && controllerPort);
   const env = {
     STACK_HOME: stackHome,
     KAFKA_PORT: String(port),
@@ -95,32 +97,52 @@ export async function startTemporaryKafka(): Promise<TemporaryKafka> {
       const pid = Number(readFileSync(join(stackHome, 'run', 'kafka.pid'), 'utf8').trim());
       if (pid > 0) process.kill(pid, 'SIGKILL');
     } catch {
-      // No pid file: not running.
+      // No pid file: nothing was started.
     }
     process.exit(1);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, killOnSignal);
-  const step = async (args: string[]) => {
-    const run = await runStack(args, env);
-    assert.equal(run.code, 0, show(run));
+  return {
+    stackHome,
+    port,
+    env,
+    remove: async () => {
+      await runStack(['down', 'kafka'], env).catch(() => undefined);
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, killOnSignal);
+      await rm(stackHome, { recursive: true, force: true });
+    },
   };
-  const remove = async () => {
-    await runStack(['down', 'kafka'], env).catch(() => undefined);
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, killOnSignal);
-    await rm(stackHome, { recursive: true, force: true });
+}
+
+/** A Kafka broker of a test's own, from scripts/stack.sh in a temporary STACK_HOME. */
+export interface TemporaryKafka {
+  /** host:port, for KAFKA_BROKERS. */
+  brokers: string;
+  /** Stops the broker (its data stays) and starts it again with `up`. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it and deletes its STACK_HOME. */
+  remove(): Promise<void>;
+}
+
+/** Starts a Kafka broker of its own; a run cut short (a signal) kills it by its recorded pid. */
+export async function startTemporaryKafka(): Promise<TemporaryKafka> {
+  const home = await prepareKafkaHome('userstream-kafka-');
+  const step = async (args: string[]) => {
+    const run = await runStack(args, home.env);
+    assert.equal(run.code, 0, show(run));
   };
   try {
     await step(['up', 'kafka']);
   } catch (error) {
     // No handle reaches the caller: stop whatever `up` started here.
-    await remove();
+    await home.remove();
     throw error;
   }
   return {
-    brokers: `127.0.0.1:${port}`,
-    env,
+    brokers: `127.0.0.1:${home.port}`,
     stop: () => step(['down', 'kafka']),
     start: () => step(['up', 'kafka']),
-    remove,
+    remove: () => home.remove(),
   };
 }

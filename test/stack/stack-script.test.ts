@@ -2,12 +2,10 @@
 // ports, so the shared stack that the other tests use is left alone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, runStack, show } from './stack-runner.ts';
+import { prepareKafkaHome, runStack, show, type KafkaHome } from './stack-runner.ts';
 
 /** Pids of processes whose command line names this STACK_HOME (what `down` must leave none of). */
 async function processesOf(stackHome: string): Promise<number[]> {
@@ -30,39 +28,18 @@ function alive(pid: number): boolean {
 }
 
 describe('scripts/stack.sh (Kafka only, temporary STACK_HOME)', () => {
+  let home: KafkaHome | undefined;
   let stackHome = '';
   let env: Record<string, string> = {};
   let kafkaPort = 0;
 
   before(async () => {
-    stackHome = await mkdtemp(join(tmpdir(), 'userstream-stack-test-'));
-    const [port, controllerPort] = await freePorts(2);
-    assert.ok(port && controllerPort);
-    kafkaPort = port;
-    env = {
-      STACK_HOME: stackHome,
-      KAFKA_PORT: String(port),
-      KAFKA_CONTROLLER_PORT: String(controllerPort),
-      KAFKA_HEAP: '256M',
-    };
-    // A run cut short (CI's timeout, Ctrl-C) skips after(): stop this test's Kafka by its recorded pid.
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(signal, () => {
-        try {
-          const pid = Number(readFileSync(join(stackHome, 'run', 'kafka.pid'), 'utf8').trim());
-          if (pid > 0) process.kill(pid, 'SIGKILL');
-        } catch {
-          // No pid file: nothing was started.
-        }
-        process.exit(1);
-      });
-    }
+    home = await prepareKafkaHome('userstream-stack-test-');
+    ({ stackHome, env, port: kafkaPort } = home);
   });
 
   after(async () => {
-    if (stackHome === '') return;
-    await runStack(['down', 'kafka'], env).catch(() => undefined);
-    await rm(stackHome, { recursive: true, force: true });
+    await home?.remove();
   });
 
   it('refuses to start when a port is taken, naming the server and the port', async () => {
