@@ -18,6 +18,7 @@ import {
   killLeftovers,
 } from './support.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { sampleValue, scrape } from '../../bench/measure.ts';
 
 const USERS = 20_000;
 
@@ -47,12 +48,7 @@ describe('consumer under failure', () => {
   }
 
   /** The consumer's lag summed over its partitions, from its /metrics. */
-  const lagSum = async (port: number) =>
-    [
-      ...(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).matchAll(
-        /^userstream_consumer_lag\{[^}]*\} (\d+)$/gm,
-      ),
-    ].reduce((sum, m) => sum + Number(m[1]), 0);
+  const lagSum = async (port: number) => sampleValue(await scrape(port), 'userstream_consumer_lag');
 
   /** A consumer that reaches Cassandra only through `proxy`, retrying quickly while the proxy is cut. */
   const consumerBehind = (proxy: TcpProxy, env: Record<string, string>) =>
