@@ -8,7 +8,41 @@ export interface TcpProxy {
   cut(): void;
   /** Passes connections through again. */
   restore(): void;
+  /**
+   * For a Kafka broker behind the proxy: passes on the next request with this API key (0 is Produce), then
+   * drops its connection when the broker's answer to it arrives, so the broker has done the request and the
+   * client never hears. Resolves once an answer was lost.
+   */
+  loseNextAnswer(apiKey: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Hands `onHeader` the first `headerBytes` of each of the size-prefixed frames Kafka's protocol is made of
+ * (a request: size, API key, version, correlation id; an answer: size, correlation id), from a byte stream.
+ */
+function frameScanner(headerBytes: number, onHeader: (header: Buffer) => void): (chunk: Buffer) => void {
+  let header = Buffer.alloc(0);
+  let rest = 0; // bytes of the current frame after its header, still to pass
+  return (chunk) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (rest > 0) {
+        const skipped = Math.min(rest, chunk.length - at);
+        rest -= skipped;
+        at += skipped;
+        continue;
+      }
+      const taken = Math.min(headerBytes - header.length, chunk.length - at);
+      header = Buffer.concat([header, chunk.subarray(at, at + taken)]);
+      at += taken;
+      if (header.length === headerBytes) {
+        rest = header.readInt32BE(0) + 4 - headerBytes;
+        onHeader(header);
+        header = Buffer.alloc(0);
+      }
+    }
+  };
 }
 
 /** Starts a proxy to `target` ("host:port"), so a test can make a real server unreachable from a service. */
@@ -17,6 +51,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host = '127.0.0.1', port = '9042'] = target.split(':');
   const sockets = new Set<net.Socket>();
   let linked = true;
+  let losing: { apiKey: number; lost: () => void } | undefined;
   const server = net.createServer((client) => {
     // Cut: accepted and dropped at once. The proxy keeps listening, so its port cannot be taken meanwhile.
     if (!linked) {
@@ -24,16 +59,43 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       return;
     }
     const upstream = net.connect(Number(port), host);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('error', () => undefined); // either end's error closes both below
       socket.on('close', () => {
         sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
+        drop();
       });
     }
-    client.pipe(upstream).pipe(client);
+    // The correlation id of the request whose answer this connection is to lose.
+    let doomed: number | undefined;
+    let answerLost = false;
+    const scanRequests = frameScanner(12, (header) => {
+      if (losing && doomed === undefined && header.readInt16BE(4) === losing.apiKey)
+        doomed = header.readInt32BE(8);
+    });
+    const scanAnswers = frameScanner(8, (header) => {
+      if (doomed !== undefined && header.readInt32BE(4) === doomed) answerLost = true;
+    });
+    client.on('data', (chunk: Buffer) => {
+      scanRequests(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      scanAnswers(chunk);
+      if (!answerLost) {
+        client.write(chunk);
+        return;
+      }
+      // Not one byte of the chunk that holds the answer reaches the client: the connection dies instead.
+      drop();
+      losing?.lost();
+      losing = undefined;
+    });
   });
   const dropAll = () => {
     for (const socket of sockets) socket.destroy();
@@ -53,6 +115,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     restore() {
       linked = true;
+    },
+    loseNextAnswer(apiKey) {
+      return new Promise((lost) => (losing = { apiKey, lost }));
     },
     async close() {
       linked = false;
