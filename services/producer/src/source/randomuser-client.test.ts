@@ -202,6 +202,54 @@ test('aborting the request signal cancels a request in flight and the waits betw
   assert.equal(seen.length, 1, 'no retry after the run ended');
 });
 
+test('an answer whose body trickles in past timeoutMs is a timeout, and retried', async () => {
+  answers.length = 0;
+  // Headers at once, then the body a few bytes every 50 ms: about 1.5 s for the whole page.
+  answers.push((r) => {
+    const body = JSON.stringify({ results: [{ a: 1 }], info: { page: 1 } });
+    r.writeHead(200, { 'content-type': 'application/json' });
+    let at = 0;
+    const timer = setInterval(() => {
+      r.write(body.slice(at, at + 2));
+      at += 2;
+      if (at >= body.length) {
+        clearInterval(timer);
+        r.end();
+      }
+    }, 50);
+    r.on('close', () => clearInterval(timer));
+  });
+  const retries: string[] = [];
+  const trickled = createRandomUserClient({
+    url,
+    timeoutMs: 300,
+    maxRetries: 1,
+    retryBaseMs: 1,
+    retryMaxMs: 2,
+    logger: createLogger('test', 'silent'),
+    onRetry: (reason) => retries.push(reason),
+  });
+  const answered = await trickled.fetchPage({ seed: 's', page: 1, results: 1 });
+  assert.equal(answered.results.length, 1, 'the retry got the page');
+  assert.deepEqual(retries, ['timeout'], 'the first attempt was cut at its deadline, not waited out');
+});
+
+test('an answer far larger than the users asked for fails the fetch, naming the page, without retrying', async () => {
+  answers.length = 0;
+  answers.push((r) =>
+    r.writeHead(200).end(JSON.stringify({ results: [{ a: 'x'.repeat(100_000) }], info: { page: 4 } })),
+  );
+  const retries: string[] = [];
+  await assert.rejects(
+    client(retries).fetchPage({ seed: 's', page: 4, results: 1 }),
+    (error: unknown) =>
+      error instanceof SourceError &&
+      error.reason === 'too_large' &&
+      /page 4: the answer to 1 users went past 69632 bytes/.test(error.message),
+  );
+  assert.deepEqual(retries, []);
+});
+
 test('parseRetryAfter reads seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter('3'), 3000);
   assert.equal(parseRetryAfter(undefined), undefined);

@@ -19,6 +19,7 @@ export interface RawPage {
 
 export interface RandomUserClientOptions {
   url: string;
+  /** Each attempt's deadline for the whole answer, body included. */
   timeoutMs: number;
   maxRetries: number;
   retryBaseMs: number;
@@ -36,6 +37,13 @@ export type RetryReason = 'timeout' | 'network' | 'http_5xx' | 'http_429' | 'rat
 
 /** randomuser.me's answer to more users per minute than it allows: 503, an `error` body, no Retry-After. */
 const RATE_LIMIT_MESSAGE = /ease up|users in the last minute/i;
+
+/**
+ * The most an answer may weigh: randomuser.me's users are 1-1.5 KB of JSON each. Without a cap a broken or
+ * hostile source could fill the memory with one endless body.
+ */
+const MAX_BYTES_PER_USER = 4_096;
+const MAX_BYTES_OVERHEAD = 65_536;
 
 /** The source failed for good: retries are exhausted, or the error cannot be retried (e.g. HTTP 400). */
 export class SourceError extends Error {
@@ -58,7 +66,8 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
 } {
   const http: AxiosInstance = axios.create({
     baseURL: options.url,
-    timeout: options.timeoutMs,
+    // Not axios's `timeout`: in Node it stops counting once the headers are in, so a trickling body never
+    // timed out. Each attempt gets its own deadline signal below.
     // We parse ourselves so that a truncated body is a retryable "malformed_json", not a crash.
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
@@ -72,14 +81,30 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
       page: request.page,
     };
     if (request.nat) params.nat = request.nat;
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const maxContentLength = request.results * MAX_BYTES_PER_USER + MAX_BYTES_OVERHEAD;
     let response;
     try {
-      response = await http.get<string>('', { params, signal: request.signal });
+      response = await http.get<string>('', {
+        params,
+        signal: request.signal ? AbortSignal.any([request.signal, deadline]) : deadline,
+        maxContentLength,
+      });
     } catch (error) {
       if (request.signal?.aborted) throw new SourceError('aborted', 'fetch abandoned: the run ended');
-      const code = (error as { code?: string }).code;
+      if (deadline.aborted) {
+        const message = `timeout: no complete answer within ${options.timeoutMs} ms (RANDOMUSER_TIMEOUT_MS)`;
+        return { retry: { reason: 'timeout', message } };
+      }
+      const { code, message } = error as { code?: string; message?: string };
+      if (message?.startsWith('maxContentLength')) {
+        throw new SourceError(
+          'too_large',
+          `page ${request.page}: the answer to ${request.results} users went past ${maxContentLength} bytes (${MAX_BYTES_PER_USER} per user); not a randomuser.me page`,
+        );
+      }
       const reason: RetryReason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
-      return { retry: { reason, message: `${reason}: ${(error as Error).message}` } };
+      return { retry: { reason, message: `${reason}: ${message ?? String(error)}` } };
     }
     if (response.status === 429) {
       return {
