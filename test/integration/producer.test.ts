@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startRandomUserSource } from '@userstream/randomuser-source';
 import {
   freshNames,
+  kafkaClient,
   killLeftovers,
   opsPort,
   readTopic,
@@ -106,6 +107,44 @@ describe('producer against a faulty source and over HTTP', () => {
     assert.equal(await producer.exited, 1);
     assert.match(producer.output(), /giving up after 3 attempts/);
     assert.match(producer.output(), /"msg":"run failed"/);
+  });
+
+  test('a produce request the broker refuses as too large fails the run, naming KAFKA_SEND_CHUNK', async () => {
+    const names = freshNames('it_too_large');
+    // A topic that takes batches of at most 20,000 bytes: 500 uncompressed users are about 135 KB.
+    const admin = kafkaClient().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [
+          {
+            topic: names.KAFKA_TOPIC,
+            numPartitions: 1,
+            configEntries: [{ name: 'max.message.bytes', value: '20000' }],
+          },
+        ],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = startService(
+      'producer',
+      {
+        ...names,
+        RANDOMUSER_URL: source.url,
+        PRODUCER_BATCH_SIZE: '1000',
+        KAFKA_COMPRESSION: 'none',
+        KAFKA_SEND_CHUNK: '500',
+      },
+      ['--once'],
+    );
+    assert.equal(await producer.exited, 1, producer.output().slice(-3_000));
+    assert.match(
+      producer.output(),
+      /Kafka refused a produce request to it_too_large_\w+_users as too large \(MESSAGE_TOO_LARGE\): lower KAFKA_SEND_CHUNK \(500 messages a request, KAFKA_COMPRESSION none\)/,
+    );
+    assert.equal(await topicSize(names.KAFKA_TOPIC), 0);
   });
 
   test('SIGTERM to --once while its run is failing exits 1, not 0', async () => {

@@ -100,3 +100,20 @@ test('the dead-letter topic (for refused results) must differ from the users top
       /^KAFKA_DLQ_TOPIC: must differ from KAFKA_TOPIC/.test(error.problems[0]!),
   );
 });
+
+test('RANDOMUSER_TIMEOUT_MS must be shorter than SHUTDOWN_TIMEOUT_MS, and KAFKA_SEND_CHUNK at most 2,000', () => {
+  assert.equal(loadProducerConfig({ RANDOMUSER_TIMEOUT_MS: '29999' }).RANDOMUSER_TIMEOUT_MS, 29_999);
+  assert.throws(
+    () => loadProducerConfig({ RANDOMUSER_TIMEOUT_MS: '30000' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /^RANDOMUSER_TIMEOUT_MS: 30000 ms must be shorter than SHUTDOWN_TIMEOUT_MS \(30000\)/.test(
+        error.problems.join('\n'),
+      ),
+  );
+  assert.equal(loadProducerConfig({ KAFKA_SEND_CHUNK: '2000' }).KAFKA_SEND_CHUNK, 2_000);
+  assert.throws(
+    () => loadProducerConfig({ KAFKA_SEND_CHUNK: '2001' }),
+    (error: unknown) => error instanceof ConfigError && /^KAFKA_SEND_CHUNK: /.test(error.problems.join('\n')),
+  );
+});

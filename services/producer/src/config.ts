@@ -61,10 +61,21 @@ export const producerEnvSchema = z
     PRODUCER_PAGE_SIZE: intVar(2_000, 1, RANDOMUSER_MAX_RESULTS),
     PRODUCER_RUN_ON_START: boolVar(true),
     KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'zstd']).default('gzip'),
-    KAFKA_SEND_CHUNK: intVar(1_000, 1, 100_000),
+    // 2,000 uncompressed users on one partition stay well under the broker's default 1 MiB batch limit.
+    KAFKA_SEND_CHUNK: intVar(1_000, 1, 2_000),
   })
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
   .superRefine(distinctDlqTopic)
+  .superRefine((config, ctx) => {
+    // A stop lets the page being fetched arrive (up to this deadline) and publishes it.
+    if (config.RANDOMUSER_TIMEOUT_MS >= config.SHUTDOWN_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RANDOMUSER_TIMEOUT_MS'],
+        message: `${config.RANDOMUSER_TIMEOUT_MS} ms must be shorter than SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS}): a stop waits for the page being fetched`,
+      });
+    }
+  })
   .superRefine((config, ctx) => {
     const pages = Math.ceil(config.PRODUCER_BATCH_SIZE / config.PRODUCER_PAGE_SIZE);
     if (pages > RANDOMUSER_MAX_PAGE) {

@@ -4,10 +4,10 @@ import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
 import type { UserRecord } from '@userstream/shared';
 import { sampleRecord } from '../../../shared/src/record/sample-record.fixture.ts';
 import type { UserEncoder } from '../encode/user-encoder.ts';
-import { createKafkaPublisher } from './kafka-publisher.ts';
+import { createKafkaPublisher, deadLetterRequests } from './kafka-publisher.ts';
 
 /** A kafkajs double whose one producer records what it is sent. */
-function fakeKafka() {
+function fakeKafka(refuse?: Error) {
   const sent: ProducerRecord[] = [];
   const inFlight = { now: 0, most: 0 };
   const producer = {
@@ -17,6 +17,7 @@ function fakeKafka() {
       inFlight.most = Math.max(inFlight.most, ++inFlight.now);
       await new Promise((resolve) => setImmediate(resolve));
       inFlight.now--;
+      if (refuse !== undefined) throw refuse;
       sent.push(record);
     },
   } as unknown as Producer;
@@ -74,5 +75,53 @@ test('dead letters go to the dead-letter topic, acks=all, with their key, JSON v
       ['id-1', '{"email":"broken"}', 'validate'],
       [null, '{"email":"broken"}', 'validate'],
     ],
+  );
+});
+
+test('a page of dead letters goes in requests of at most 512 KiB before compression, in order', async () => {
+  const { kafka, sent } = fakeKafka();
+  const publisher = publisherOf(kafka);
+  const letter = (i: number, kib: number) => ({
+    key: `id-${i}`,
+    value: Buffer.alloc(kib * 1024 - 100, 'x'),
+    headers: { 'dlq.source.index': String(i) },
+  });
+  // 100 KiB letters: five to a request; a letter bigger than a request on its own goes alone.
+  await publisher.deadLetter([...Array.from({ length: 12 }, (_, i) => letter(i, 100)), letter(12, 600)]);
+  assert.deepEqual(
+    sent.map((r) => r.messages.length),
+    [5, 5, 2, 1],
+  );
+  assert.deepEqual(
+    sent.flatMap((r) => r.messages.map((m) => m.key)),
+    Array.from({ length: 13 }, (_, i) => `id-${i}`),
+  );
+  assert.deepEqual(deadLetterRequests([]), []);
+});
+
+test("the broker's MESSAGE_TOO_LARGE fails the publish naming the settings to change", async () => {
+  const tooLarge = Object.assign(
+    new Error('The request included a message larger than the max message size'),
+    {
+      type: 'MESSAGE_TOO_LARGE',
+    },
+  );
+  const publisher = publisherOf(fakeKafka(tooLarge).kafka);
+  await assert.rejects(publisher.publish(records(3), encoder), (error: unknown) => {
+    assert.match(
+      (error as Error).message,
+      /^Kafka refused a produce request to t as too large \(MESSAGE_TOO_LARGE\): lower KAFKA_SEND_CHUNK \(2 messages a request, KAFKA_COMPRESSION gzip\), or raise the topic's max.message.bytes$/,
+    );
+    assert.equal((error as Error).cause, tooLarge);
+    return true;
+  });
+  await assert.rejects(
+    publisherOf(fakeKafka(tooLarge).kafka).deadLetter([{ key: 'k', value: Buffer.from('{}'), headers: {} }]),
+    /to t\.dlq as too large .*: a dead letter is bigger than the topic takes/,
+  );
+  const other = new Error('KafkaJSNumberOfRetriesExceeded');
+  await assert.rejects(
+    publisherOf(fakeKafka(other).kafka).publish(records(1), encoder),
+    (error) => error === other,
   );
 });

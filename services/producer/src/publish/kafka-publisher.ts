@@ -26,6 +26,41 @@ export interface KafkaPublisher {
   disconnect(): Promise<void>;
 }
 
+/**
+ * Dead letters per produce request, by their bytes before compression: a page of letters in one request
+ * could go past the broker's 1 MiB default `max.message.bytes` on a one-partition dead-letter topic.
+ */
+const DEAD_LETTER_REQUEST_BYTES = 512 * 1024;
+
+/** Dead letters in groups of at most DEAD_LETTER_REQUEST_BYTES (a bigger letter goes alone), in order. */
+export function deadLetterRequests(letters: readonly ProducerDeadLetter[]): ProducerDeadLetter[][] {
+  const requests: ProducerDeadLetter[][] = [];
+  let current: ProducerDeadLetter[] = [];
+  let bytes = 0;
+  for (const letter of letters) {
+    let size = (letter.key?.length ?? 0) + letter.value.length;
+    for (const [name, value] of Object.entries(letter.headers)) size += name.length + value.length;
+    if (current.length > 0 && bytes + size > DEAD_LETTER_REQUEST_BYTES) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(letter);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/** `error` with the settings to change when the broker refused a request as too large. */
+function explainTooLarge(error: unknown, topic: string, setting: string): unknown {
+  if ((error as { type?: unknown } | null)?.type !== 'MESSAGE_TOO_LARGE') return error;
+  return new Error(
+    `Kafka refused a produce request to ${topic} as too large (MESSAGE_TOO_LARGE): ${setting}, or raise the topic's max.message.bytes`,
+    { cause: error },
+  );
+}
+
 /** Creates the publisher; one in-flight produce request at a time keeps the idempotent sequence in order. */
 export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): KafkaPublisher {
   const producer = createIdempotentProducer(kafka);
@@ -48,9 +83,13 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
           const messages: Message[] = new Array<Message>(chunk.length);
           for (let i = 0; i < chunk.length; i++) messages[i] = { key: chunk[i]!.id, value: values[i]! };
           await inFlight;
-          inFlight = producer
-            .send({ topic: options.topic, acks: -1, compression, messages })
-            .then(() => onAcked?.(chunk.length));
+          inFlight = producer.send({ topic: options.topic, acks: -1, compression, messages }).then(
+            () => onAcked?.(chunk.length),
+            (error: unknown) => {
+              const advice = `lower KAFKA_SEND_CHUNK (${options.chunkSize} messages a request, KAFKA_COMPRESSION ${options.compression})`;
+              throw explainTooLarge(error, options.topic, advice);
+            },
+          );
         }
         await inFlight;
       } finally {
@@ -61,14 +100,19 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
       return records.length;
     },
     async deadLetter(letters) {
-      if (letters.length === 0) return;
       // Through the same idempotent producer: one request at a time with the page's sends, in order.
-      await producer.send({
-        topic: options.dlqTopic,
-        acks: -1,
-        compression: CompressionTypes.GZIP,
-        messages: letters.map(({ key, value, headers }) => ({ key, value, headers })),
-      });
+      for (const request of deadLetterRequests(letters)) {
+        await producer
+          .send({
+            topic: options.dlqTopic,
+            acks: -1,
+            compression: CompressionTypes.GZIP,
+            messages: request.map(({ key, value, headers }) => ({ key, value, headers })),
+          })
+          .catch((error: unknown) => {
+            throw explainTooLarge(error, options.dlqTopic, 'a dead letter is bigger than the topic takes');
+          });
+      }
     },
   };
 }
