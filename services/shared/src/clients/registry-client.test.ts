@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createUserDecoder, createUserEncoder } from '../record/avro-codec.ts';
 import { sampleRecord } from '../record/sample-record.fixture.ts';
 import { DecodeError } from '../errors/pipeline-errors.ts';
-import { createRegistry, registryConfigFrom, registryServesSchema } from './registry-client.ts';
+import { createRegistry, pingRegistry, registryConfigFrom, registryServesSchema } from './registry-client.ts';
 
 test('registryConfigFrom moves credentials out of the URL into Basic auth settings', () => {
   assert.deepEqual(
@@ -96,6 +96,26 @@ test('a schema id the registry serves as a document that cannot be read is unrea
       );
     assert.equal(await reason(1), 'unreadable-schema');
     assert.equal(await reason(2), 'registry-unavailable');
+  } finally {
+    server.close();
+  }
+});
+
+test('readiness: a registry that lists subjects, or forbids this key to (403), is ready; 401 and 5xx are not', async () => {
+  let status = 200;
+  const server: Server = createServer((request, response) => {
+    response.writeHead(request.url === '/subjects' ? status : 404).end('[]');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const config = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    await pingRegistry(config);
+    status = 403;
+    await pingRegistry(config);
+    status = 401;
+    await assert.rejects(pingRegistry(config), /registry answered HTTP 401/);
+    status = 503;
+    await assert.rejects(pingRegistry(config), /registry answered HTTP 503/);
   } finally {
     server.close();
   }

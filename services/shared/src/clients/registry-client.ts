@@ -68,10 +68,13 @@ export function createRegistry(config: RegistryConfig, timeoutMs = 5_000): Schem
   });
 }
 
-/** Resolves when the registry answers GET /subjects; for readiness checks. */
+/**
+ * Resolves when the registry answers GET /subjects, for readiness checks: 2xx, or 403 (a key may read and
+ * register schemas without listing subjects). 401 fails it: the credentials are wrong.
+ */
 export async function pingRegistry(config: RegistryConfig, signal?: AbortSignal): Promise<void> {
   const response = await getSubjects(config, signal);
-  if (!response.ok) throw new Error(`registry answered HTTP ${response.status}`);
+  if (!response.ok && response.status !== 403) throw new Error(`registry answered HTTP ${response.status}`);
 }
 
 /**
