@@ -32,7 +32,8 @@ function fakeKafka() {
     crash: (restart: boolean) =>
       handlers.get('crash')!({ payload: { error: new Error('coordinator'), restart } }),
     // Joined with no partitions of the topic: the lag reading has nothing to ask the admin about.
-    joinedEvent: () => handlers.get('group.join')!({ payload: { memberId: 'm', memberAssignment: {} } }),
+    joinedEvent: (memberAssignment: Record<string, number[]> = {}) =>
+      handlers.get('group.join')!({ payload: { memberId: 'm', memberAssignment } }),
     rebalancing: () => handlers.get('rebalancing')!({ payload: {} }),
     join: () => joined(),
   };
@@ -133,4 +134,27 @@ test('readiness follows group membership: joining, joined, rebalancing, crashed,
   assert.equal(await state(), 'stopping');
   fake.joinedEvent(); // a join that completes during the stop does not make it ready again
   assert.equal(await state(), 'stopping');
+});
+
+test("a crash clears this member's lag series: its partitions may be another member's until it rejoins", async () => {
+  const fake = fakeKafka();
+  const metrics = createConsumerMetrics(createMetricsRegistry('test'));
+  const admin = {
+    fetchTopicOffsets: () =>
+      Promise.resolve([
+        { partition: 0, low: '0', high: '800' },
+        { partition: 1, low: '0', high: '700' },
+      ]),
+    fetchOffsets: () => Promise.resolve([{ topic: 't', partitions: [] }]),
+  } as unknown as Admin;
+  createConsumerLoop(fake.kafka, admin, options, metrics, createLogger('test', 'silent'));
+  const lag = async () => (await metrics.lag.get()).values.map((v) => [v.labels.partition, v.value]);
+  fake.joinedEvent({ t: [0, 1] });
+  await new Promise((resolve) => setImmediate(resolve)); // the lag reading of the join
+  assert.deepEqual(await lag(), [
+    ['0', 800],
+    ['1', 700],
+  ]);
+  fake.crash(true);
+  assert.deepEqual(await lag(), []);
 });

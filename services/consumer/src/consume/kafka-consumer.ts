@@ -165,7 +165,12 @@ export function createConsumerLoop(
         : `crashed (${payload.error.message}); not consuming`;
     }
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-    // kafkajs drops its group on a crash; a restarted one starts unpaused.
+    // kafkajs drops its group on a crash; a restarted one starts unpaused. Its partitions may go to other
+    // members meanwhile, so this member stops reporting their lag until it has joined again.
+    metrics.lag.reset();
+    reported.clear();
+    positions.clear();
+    assigned = [];
     paused = false;
     clearInterval(pausedLagTimer);
     metrics.paused.set(0);
