@@ -68,3 +68,26 @@ test('credentials come in pairs: a Cassandra user without a password is refused,
     'local_quorum',
   );
 });
+
+test('settings past what Node timers and Kafka take are refused: shutdown timeout, fetch size, session timeout', () => {
+  const ok = loadConsumerConfig({
+    SHUTDOWN_TIMEOUT_MS: '2147483647',
+    CONSUMER_MAX_BYTES_PER_PARTITION: '2147483647',
+    CONSUMER_SESSION_TIMEOUT_MS: '1800000',
+  });
+  assert.equal(ok.SHUTDOWN_TIMEOUT_MS, 2_147_483_647);
+  assert.throws(
+    () =>
+      loadConsumerConfig({
+        // Node would run a 3e9 ms timer after 1 ms, so every stop would time out at once.
+        SHUTDOWN_TIMEOUT_MS: '3000000000',
+        CONSUMER_MAX_BYTES_PER_PARTITION: '2147483648',
+        CONSUMER_SESSION_TIMEOUT_MS: '1800001',
+      }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      ['SHUTDOWN_TIMEOUT_MS', 'CONSUMER_MAX_BYTES_PER_PARTITION', 'CONSUMER_SESSION_TIMEOUT_MS'].every(
+        (name) => error.problems.some((problem) => problem.startsWith(`${name}: `)),
+      ),
+  );
+});

@@ -30,7 +30,8 @@ export const consumerEnvSchema = z
     // an idle consumer wait up to 5 s for its long poll to end. At most 5 s: kafkajs heartbeats between
     // fetches, and the session timeout can be as short as 6 s.
     CONSUMER_FETCH_MAX_WAIT_MS: intVar(500, 10, 5_000),
-    CONSUMER_SESSION_TIMEOUT_MS: intVar(30_000, 6_000),
+    // The broker's group.min/max.session.timeout.ms defaults: outside them it refuses the join.
+    CONSUMER_SESSION_TIMEOUT_MS: intVar(30_000, 6_000, 1_800_000),
     CONSUMER_RETRY_BASE_MS: intVar(200, 1),
     CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),
     CASSANDRA_APPLY_SCHEMA: boolVar(true),

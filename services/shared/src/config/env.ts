@@ -37,8 +37,14 @@ export function redactConfig<T extends Record<string, unknown>>(config: T): Reco
   );
 }
 
+/**
+ * The largest integer setting by default: Node's timers turn a longer delay into 1 ms, and Kafka's protocol
+ * carries sizes and timeouts as 32-bit integers.
+ */
+const MAX_INT32 = 2_147_483_647;
+
 /** An integer environment variable with bounds. */
-export function intVar(defaultValue: number, min: number, max: number = Number.MAX_SAFE_INTEGER) {
+export function intVar(defaultValue: number, min: number, max: number = MAX_INT32) {
   return z.coerce.number().int().min(min).max(max).default(defaultValue);
 }
 
