@@ -61,3 +61,27 @@ test('null header values (which kafkajs cannot encode) are sent empty and named'
   assert.throws(() => encode(original), TypeError);
   assert.doesNotThrow(() => encode(headers));
 });
+
+test("a replayed letter that fails again: its last failure's dlq.* headers become dlq.previous.*, older ones go", () => {
+  const replayed: IHeaders = {
+    'trace-id': 'abc',
+    'dlq.stage': 'decode',
+    'dlq.error.reason': 'unknown-schema-id',
+    'dlq.null-headers': 'x',
+    'dlq.previous.stage': 'write',
+  };
+  const headers = buildDlqHeaders(
+    new ValidationError(['email: must be an email address']),
+    source,
+    replayed,
+    at,
+  );
+  assert.equal(headers['dlq.stage'], 'validate');
+  assert.equal(headers['dlq.error.reason'], undefined, 'no reason for a validation error, not the old one');
+  assert.equal(headers['dlq.null-headers'], undefined);
+  assert.equal(headers['dlq.previous.stage'], 'decode');
+  assert.equal(headers['dlq.previous.error.reason'], 'unknown-schema-id');
+  assert.equal(headers['dlq.previous.null-headers'], 'x');
+  assert.equal(headers['trace-id'], 'abc');
+  assert.ok(!Object.keys(headers).some((name) => name.startsWith('dlq.previous.previous')));
+});

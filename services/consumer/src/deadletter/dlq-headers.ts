@@ -12,7 +12,9 @@ export interface SourcePosition {
 /**
  * The headers of a dead-letter message: the original headers, then `dlq.*` naming the stage, the error
  * class and message, and the source topic/partition/offset, so the message can be inspected and replayed.
- * Original headers whose value was null are sent empty and named in `dlq.null-headers`.
+ * Original headers whose value was null are sent empty and named in `dlq.null-headers`. A replayed letter
+ * that fails again keeps its last failure's `dlq.*` headers as `dlq.previous.*` (older ones are dropped):
+ * kept as they were, a header this failure does not set (`dlq.error.reason`) would contradict it.
  */
 export function buildDlqHeaders(
   error: unknown,
@@ -20,7 +22,7 @@ export function buildDlqHeaders(
   original: IHeaders = {},
   now = new Date(),
 ): IHeaders {
-  const { headers: kept, nullNames } = withoutNulls(original);
+  const { headers: kept, nullNames } = withoutNulls(asPrevious(original));
   const headers: IHeaders = {
     ...kept,
     ...errorHeaders(error, now),
@@ -34,6 +36,16 @@ export function buildDlqHeaders(
 }
 
 type HeaderValue = IHeaders[string];
+
+/** `original` with its `dlq.*` headers renamed `dlq.previous.*`, and the `dlq.previous.*` it had dropped. */
+function asPrevious(original: IHeaders): IHeaders {
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(original)) {
+    if (name.startsWith('dlq.previous.')) continue;
+    headers[name.startsWith('dlq.') ? `dlq.previous.${name.slice(4)}` : name] = value;
+  }
+  return headers;
+}
 
 /**
  * The original headers with null values (Kafka allows them; kafkajs decodes them as null) made empty:
