@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/pipeline-errors.ts';
+import { ConfigError, describeError } from '../errors/pipeline-errors.ts';
 
 /**
  * Runs a service's async main; a ConfigError is printed as a list of bad variables (exit 2), any other
@@ -20,9 +20,9 @@ export function runMain(service: string, main: () => Promise<number | undefined>
         setTimeout(() => process.exit(2), 1_000).unref();
         return;
       }
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      // Masked: a client's message may echo a URL with its credentials, or Cassandra the user name.
       process.stderr.write(
-        `${JSON.stringify({ level: 'fatal', service, msg: 'start-up failed', err: message })}\n`,
+        `${JSON.stringify({ level: 'fatal', service, msg: 'start-up failed', err: describeError(error) })}\n`,
       );
       process.exitCode = 1;
       // Clients may hold sockets or timers open; a failed start must not hang.

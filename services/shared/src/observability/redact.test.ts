@@ -32,3 +32,12 @@ test('a setting is masked up to its last @ whatever it holds; a value without a 
   assert.equal(maskSettingValue('@hourly'), '@hourly');
   assert.equal(maskSettingValue('http://reg:8081/'), 'http://reg:8081/');
 });
+
+test("free text: the user name in Cassandra's refusal of a login is masked, spaces and all", () => {
+  assert.equal(
+    maskUrlCredentials(
+      'All host(s) tried for query failed. First host tried, 127.0.0.1:9042: AuthenticationError: Provided username svc client and/or password are incorrect',
+    ),
+    'All host(s) tried for query failed. First host tried, 127.0.0.1:9042: AuthenticationError: Provided username *** and/or password are incorrect',
+  );
+});

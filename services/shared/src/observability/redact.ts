@@ -13,12 +13,14 @@ export function isSecretName(name: string): boolean {
  * `https://***@host/`. The user info of a URL ends at its last `@` before the path (a raw `@` in a password
  * is invalid, but seen). A `user:password@host` with no scheme is masked too, when the user starts with a
  * letter (so `10:30:00@node` stays). Free text cannot show where a password with a space in it ends;
- * settings are masked whole by maskSettingValue.
+ * settings are masked whole by maskSettingValue. Cassandra's refusal of a login names the user, which is
+ * masked too ("Provided username *** and/or password are incorrect").
  */
 export function maskUrlCredentials(text: string): string {
   return text
     .replace(/\b([a-z][a-z0-9+.-]*:\/+)[^\s/?#"'<>@]*(?:@[^\s/?#"'<>@]*)*@/gi, '$1***@')
-    .replace(/(^|[\s"'(<=,])[A-Za-z][^\s"'(<=,@/:]*:(?!\/)[^\s"'@/]*(?:@[^\s"'@/]*)*@/g, '$1***@');
+    .replace(/(^|[\s"'(<=,])[A-Za-z][^\s"'(<=,@/:]*:(?!\/)[^\s"'@/]*(?:@[^\s"'@/]*)*@/g, '$1***@')
+    .replace(/(Provided username ).*?( and\/or password)/g, '$1***$2');
 }
 
 /**
