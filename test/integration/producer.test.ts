@@ -106,7 +106,14 @@ describe('producer against a faulty source and over HTTP', () => {
     );
     assert.equal(await producer.exited, 1);
     assert.match(producer.output(), /giving up after 3 attempts/);
-    assert.match(producer.output(), /"msg":"run failed"/);
+    const failed = producer
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"msg":"run failed"'));
+    assert.ok(failed, producer.output().slice(-3_000));
+    // How far it got, and the seed that fetches the batch again.
+    assert.match(failed, /"seed":"[0-9a-f]{16}"/);
+    assert.match(failed, /"published":0/);
   });
 
   test('a produce request the broker refuses as too large fails the run, naming KAFKA_SEND_CHUNK', async () => {

@@ -106,7 +106,7 @@ runMain('producer', async () => {
     // signalled or not: a job stopped mid-run (or mid-failure) must not report success.
     const incomplete = (record: RunRecord): string | undefined =>
       record.status === 'failed'
-        ? `the run failed: ${record.error ?? 'unknown'}`
+        ? `the run failed: ${record.error ?? 'unknown'}${record.summary ? ` (${record.summary.published} of ${config.PRODUCER_BATCH_SIZE} published, seed ${record.summary.seed})` : ''}`
         : record.status === 'stopped'
           ? `stopped before the batch was complete: ${record.summary?.published ?? 0} of ${config.PRODUCER_BATCH_SIZE} published`
           : undefined;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger, createMetricsRegistry, type UserRecord } from '@userstream/shared';
 import { createProducerMetrics } from '../metrics.ts';
-import { runOnce } from './producer-run.ts';
+import { RunFailed, runOnce } from './producer-run.ts';
 import { SourceError, type PageRequest } from '../source/randomuser-client.ts';
 import type { KafkaPublisher } from '../publish/kafka-publisher.ts';
 import type { ProducerDeadLetter } from '../publish/dead-letters.ts';
@@ -169,7 +169,13 @@ test('a failed publish fails the run, abandons the prefetch, and counts the chun
     onAcked?.(1_000); // the first chunk was acknowledged, then the broker went away
     return Promise.reject(new Error('broker down'));
   };
-  await assert.rejects(runOnce(deps, { batchSize: 10_000, pageSize: 5_000 }), /broker down/);
+  await assert.rejects(runOnce(deps, { batchSize: 10_000, pageSize: 5_000, seed: 'fixed' }), (error) => {
+    assert.ok(error instanceof RunFailed);
+    assert.equal(error.message, 'broker down');
+    assert.equal(error.summary.published, 1_000, 'how far it got');
+    assert.equal(error.summary.seed, 'fixed');
+    return true;
+  });
   assert.equal(requests.length, 2);
   assert.equal(prefetch?.aborted, true, 'the prefetch of page 2 is told the run ended');
   const metrics = await metricsRegistry.getMetricsAsJSON();

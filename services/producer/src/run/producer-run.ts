@@ -22,6 +22,16 @@ export interface RunSummary {
   stoppedEarly: boolean;
 }
 
+/** A run that failed, with how far it got: what was published stays in Kafka, and the seed fetches it again. */
+export class RunFailed extends Error {
+  readonly summary: RunSummary;
+  constructor(summary: RunSummary, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'RunFailed';
+    this.summary = summary;
+  }
+}
+
 export interface RunDependencies {
   fetchPage(request: PageRequest): Promise<RawPage>;
   encoder: UserEncoder;
@@ -42,7 +52,7 @@ export interface RunSettings {
 
 /**
  * One run: source -> validate -> encode -> publish, page by page. The next page is fetched while the
- * current one is published, so the source and Kafka work in parallel.
+ * current one is published, so the source and Kafka work in parallel. A failure rejects with RunFailed.
  */
 export async function runOnce(deps: RunDependencies, settings: RunSettings): Promise<RunSummary> {
   const started = performance.now();
@@ -129,6 +139,9 @@ export async function runOnce(deps: RunDependencies, settings: RunSettings): Pro
         break;
       }
     }
+  } catch (error) {
+    summary.durationMs = Math.round(performance.now() - started);
+    throw new RunFailed(summary, error);
   } finally {
     ended.abort();
   }

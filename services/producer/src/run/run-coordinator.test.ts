@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, createMetricsRegistry } from '@userstream/shared';
+import { captureLogs, createLogger, createMetricsRegistry } from '@userstream/shared';
 import { createProducerMetrics } from '../metrics.ts';
 import { createRunCoordinator } from './run-coordinator.ts';
-import type { RunSummary } from './producer-run.ts';
+import { RunFailed, type RunSummary } from './producer-run.ts';
 
 const summary: RunSummary = {
   seed: 's',
@@ -104,4 +104,22 @@ test('a run that shutdown stopped before its last page is recorded as stopped, n
   );
   assert.doesNotMatch(text, /outcome="success"/);
   assert.match(text, /userstream_producer_last_success_timestamp_seconds\{service="test"\} 0/);
+});
+
+test('a failed run keeps how far it got (published, seed) in its record and its log line', async () => {
+  const { logger, lines } = captureLogs();
+  const partial = { ...summary, seed: 'f99ef723827ad51e', published: 2_000, pages: 2 };
+  const coordinator = createRunCoordinator(
+    () => Promise.reject(new RunFailed(partial, new Error('page 3: giving up after 7 attempts: HTTP 500'))),
+    logger,
+    createProducerMetrics(createMetricsRegistry('test')),
+  );
+  coordinator.start('http');
+  const failed = await coordinator.current()!;
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.error, 'Error: page 3: giving up after 7 attempts: HTTP 500', 'the cause, as before');
+  assert.deepEqual(failed.summary, partial);
+  const line = lines.find((l) => l.msg === 'run failed');
+  assert.equal(line?.seed, 'f99ef723827ad51e');
+  assert.equal(line?.published, 2_000);
 });

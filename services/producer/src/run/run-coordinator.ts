@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeError, type Logger } from '@userstream/shared';
-import type { RunSummary } from './producer-run.ts';
+import { RunFailed, type RunSummary } from './producer-run.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 
 export type Trigger = 'schedule' | 'http' | 'start' | 'once';
@@ -85,9 +85,12 @@ export function createRunCoordinator(
           },
           (error: unknown) => {
             record.status = 'failed';
-            record.error = describeError(error);
+            // How far it got: what was published stays in Kafka, and the seed fetches the rest again.
+            const cause = error instanceof RunFailed ? error.cause : error;
+            if (error instanceof RunFailed) record.summary = error.summary;
+            record.error = describeError(cause);
             metrics.runs.inc({ outcome: 'failure', trigger });
-            logger.error({ runId: record.id, trigger, err: error }, 'run failed');
+            logger.error({ runId: record.id, trigger, ...record.summary, err: cause }, 'run failed');
             return record;
           },
         )
