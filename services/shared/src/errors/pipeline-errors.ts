@@ -33,10 +33,12 @@ export class DecodeError extends PipelineError {
     | 'unknown-schema-id'
     | 'unreadable-schema'
     | 'avro-decode'
-    | 'registry-unavailable';
+    | 'registry-unavailable'
+    | 'schema-id-not-found-yet';
 
   constructor(reason: DecodeError['reason'], message: string, options: { cause?: unknown } = {}) {
-    super('decode', message, { ...options, permanent: reason !== 'registry-unavailable' });
+    const transient = reason === 'registry-unavailable' || reason === 'schema-id-not-found-yet';
+    super('decode', message, { ...options, permanent: !transient });
     this.reason = reason;
   }
 }
