@@ -33,12 +33,10 @@ export class DecodeError extends PipelineError {
     | 'unknown-schema-id'
     | 'unreadable-schema'
     | 'avro-decode'
-    | 'registry-unavailable'
-    | 'schema-id-not-found-yet';
+    | 'registry-unavailable';
 
   constructor(reason: DecodeError['reason'], message: string, options: { cause?: unknown } = {}) {
-    const transient = reason === 'registry-unavailable' || reason === 'schema-id-not-found-yet';
-    super('decode', message, { ...options, permanent: !transient });
+    super('decode', message, { ...options, permanent: reason !== 'registry-unavailable' });
     this.reason = reason;
   }
 }

@@ -95,40 +95,9 @@ test('decodes an older writer schema into the reader schema (fields added later 
   assert.equal(decoded.email, sampleRecord.email);
 });
 
-test('an id the registry answers 404 for is retried for the grace period, then unknown; one that appears decodes', async () => {
-  const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  const schemas = new Map<number, unknown>();
-  let clock = 1_000_000;
-  const decode = createUserDecoder(fakeRegistry(schemas), answers, undefined, {
-    unknownIdGraceMs: 10_000,
-    now: () => clock,
-  });
-  const reason = (id: number) =>
-    decode(createUserEncoder(id)(sampleRecord)).then(
-      () => 'decoded',
-      (error: unknown) => {
-        assert.ok(error instanceof DecodeError);
-        assert.equal(error.permanent, error.reason === 'unknown-schema-id');
-        return error.reason;
-      },
-    );
-  assert.equal(await reason(5), 'schema-id-not-found-yet');
-  clock += 9_999;
-  assert.equal(await reason(5), 'schema-id-not-found-yet', 'transient: the consumer retries it');
-  clock += 1;
-  assert.equal(await reason(5), 'unknown-schema-id', 'missing for the whole grace period: dead-lettered');
-  // A replica that catches up within the grace period: the id decodes.
-  assert.equal(await reason(6), 'schema-id-not-found-yet');
-  schemas.set(6, type);
-  assert.equal(await reason(6), 'decoded');
-});
-
 test('classifies decode failures', async () => {
   const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
-  // No grace for ids the registry does not know: see the next test.
-  const decode = createUserDecoder(fakeRegistry(new Map([[1, type]])), answers, undefined, {
-    unknownIdGraceMs: 0,
-  });
+  const decode = createUserDecoder(fakeRegistry(new Map([[1, type]])), answers);
   const reason = async (value: Buffer | null): Promise<string> => {
     try {
       await decode(value);

@@ -94,40 +94,20 @@ export interface UserDecoder {
 }
 
 /**
- * How long a schema id the registry answers 404 for is retried before it counts as unknown: a registry
- * replica that has not yet read the id another one just registered answers 404 too, and the first
- * messages of a new schema would be dead-lettered.
- */
-export const UNKNOWN_SCHEMA_ID_GRACE_MS = 10_000;
-
-/** Ids remembered as not found, at most: a topic of garbage ids must not grow the map without end. */
-const MAX_NOT_FOUND_IDS = 1_000;
-
-/** Test seams of createUserDecoder. */
-export interface UserDecoderOptions {
-  unknownIdGraceMs?: number;
-  now?: () => number;
-}
-
-/**
  * Decodes Confluent-framed Avro values of any registered id into the reader schema; writer schemas are
  * fetched once per id and cached, so the hot path does no I/O. `registryAnswers` resolves when the registry
  * serves its API (GET /subjects): a 404 for an id only means "unknown id" when it does, since a wrong URL
- * or a proxy also answers 404, and dead-lettering every message for that would be wrong; and only once
- * the id has been missing for UNKNOWN_SCHEMA_ID_GRACE_MS. Likewise `servesSchema(id)` confirms that a
- * schema the library could not parse came from the registry.
+ * or a proxy also answers 404, and dead-lettering every message for that would be wrong. Likewise
+ * `servesSchema(id)` confirms that a schema the library could not parse came from the registry.
  */
 export function createUserDecoder(
   registry: SchemaRegistry,
   registryAnswers: () => Promise<void>,
   servesSchema: (id: number) => Promise<boolean> = () => Promise.resolve(true),
-  { unknownIdGraceMs = UNKNOWN_SCHEMA_ID_GRACE_MS, now = Date.now }: UserDecoderOptions = {},
 ): UserDecoder {
   const reader = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
   const decoders = new Map<number, Promise<(payload: Buffer) => unknown>>();
   const ready = new Map<number, (payload: Buffer) => unknown>();
-  // When the registry first answered 404 for an id while serving its API.
-  const notFoundSince = new Map<number, number>();
 
   async function decoderFor(id: number): Promise<(payload: Buffer) => unknown> {
     let writer: unknown;
@@ -142,17 +122,6 @@ export function createUserDecoder(
           () => false,
         );
         if (apiAnswers) {
-          if (!notFoundSince.has(id)) {
-            if (notFoundSince.size >= MAX_NOT_FOUND_IDS) notFoundSince.clear();
-            notFoundSince.set(id, now());
-          }
-          if (now() - notFoundSince.get(id)! < unknownIdGraceMs) {
-            throw new DecodeError(
-              'schema-id-not-found-yet',
-              `schema id ${id} is not in the registry (yet): retried for ${unknownIdGraceMs} ms before it counts as unknown, in case the registry instance that answered lags the one that registered it`,
-              { cause: error },
-            );
-          }
           throw new DecodeError('unknown-schema-id', `schema id ${id} is not in the registry`, {
             cause: error,
           });
