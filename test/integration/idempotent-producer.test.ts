@@ -14,7 +14,7 @@ const PRODUCE = 0; // Kafka's API key for Produce requests
 let proxy: TcpProxy;
 
 before(async () => {
-  proxy = await startTcpProxy(stack.KAFKA_BROKERS.split(',')[0]!);
+  proxy = await startTcpProxy(stack.KAFKA_BROKERS.split(',')[0]!, { kafka: true });
 });
 
 after(async () => {

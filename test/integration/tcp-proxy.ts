@@ -9,11 +9,11 @@ export interface TcpProxy {
   /** Passes connections through again. */
   restore(): void;
   /**
-   * For a Kafka broker behind the proxy: passes on the next request with this API key (0 is Produce), then
-   * drops its connection when the broker's answer to it arrives, so the broker has done the request and the
-   * client never hears. Resolves once an answer was lost.
+   * For a proxy started with `{ kafka: true }`: passes on the next request with this API key (0 is Produce),
+   * then drops its connection when the broker's answer to it arrives, so the broker has done the request and
+   * the client never hears. Resolves once an answer was lost; rejects if none was within `timeoutMs`.
    */
-  loseNextAnswer(apiKey: number): Promise<void>;
+  loseNextAnswer(apiKey: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,8 +45,11 @@ function frameScanner(headerBytes: number, onHeader: (header: Buffer) => void): 
   };
 }
 
-/** Starts a proxy to `target` ("host:port"), so a test can make a real server unreachable from a service. */
-export async function startTcpProxy(target: string): Promise<TcpProxy> {
+/**
+ * Starts a proxy to `target` ("host:port"), so a test can make a real server unreachable from a service;
+ * `kafka` makes it read Kafka's frames, for loseNextAnswer.
+ */
+export async function startTcpProxy(target: string, { kafka = false } = {}): Promise<TcpProxy> {
   // Like cassandra-driver, a contact point without a port means 9042.
   const [host = '127.0.0.1', port = '9042'] = target.split(':');
   const sockets = new Set<net.Socket>();
@@ -70,6 +73,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
         sockets.delete(socket);
         drop();
       });
+    }
+    if (!kafka) {
+      client.pipe(upstream).pipe(client);
+      return;
     }
     // The correlation id of the request whose answer this connection is to lose.
     let doomed: number | undefined;
@@ -116,8 +123,21 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     restore() {
       linked = true;
     },
-    loseNextAnswer(apiKey) {
-      return new Promise((lost) => (losing = { apiKey, lost }));
+    loseNextAnswer(apiKey, timeoutMs = 30_000) {
+      if (!kafka) throw new Error('loseNextAnswer needs a proxy started with { kafka: true }');
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          losing = undefined;
+          reject(new Error(`no answer to an API key ${apiKey} request was lost within ${timeoutMs} ms`));
+        }, timeoutMs);
+        losing = {
+          apiKey,
+          lost: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+      });
     },
     async close() {
       linked = false;

@@ -101,13 +101,13 @@ test('the dead-letter topic (for refused results) must differ from the users top
   );
 });
 
-test('RANDOMUSER_TIMEOUT_MS must be shorter than SHUTDOWN_TIMEOUT_MS, and KAFKA_SEND_CHUNK at most 2,000', () => {
-  assert.equal(loadProducerConfig({ RANDOMUSER_TIMEOUT_MS: '29999' }).RANDOMUSER_TIMEOUT_MS, 29_999);
+test('RANDOMUSER_TIMEOUT_MS must leave SHUTDOWN_TIMEOUT_MS 5 s to publish, and KAFKA_SEND_CHUNK at most 2,000', () => {
+  assert.equal(loadProducerConfig({ RANDOMUSER_TIMEOUT_MS: '25000' }).RANDOMUSER_TIMEOUT_MS, 25_000);
   assert.throws(
-    () => loadProducerConfig({ RANDOMUSER_TIMEOUT_MS: '30000' }),
+    () => loadProducerConfig({ RANDOMUSER_TIMEOUT_MS: '25001' }),
     (error: unknown) =>
       error instanceof ConfigError &&
-      /^RANDOMUSER_TIMEOUT_MS: 30000 ms must be shorter than SHUTDOWN_TIMEOUT_MS \(30000\)/.test(
+      /^RANDOMUSER_TIMEOUT_MS: 25001 ms must be at least 5000 ms shorter than SHUTDOWN_TIMEOUT_MS \(30000\)/.test(
         error.problems.join('\n'),
       ),
   );

@@ -15,6 +15,9 @@ import {
 } from '@userstream/shared';
 
 const knownNats = new Set<string>(NATIONALITIES);
+
+/** What a stop keeps for publishing the page it waited for, beyond RANDOMUSER_TIMEOUT_MS. */
+const PUBLISH_MARGIN_MS = 5_000;
 const natList = /^[A-Za-z]{2}(,[A-Za-z]{2})*$/;
 
 /** Every setting the producer reads, parsed once from the environment. */
@@ -67,12 +70,12 @@ export const producerEnvSchema = z
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
   .superRefine(distinctDlqTopic)
   .superRefine((config, ctx) => {
-    // A stop lets the page being fetched arrive (up to this deadline) and publishes it.
-    if (config.RANDOMUSER_TIMEOUT_MS >= config.SHUTDOWN_TIMEOUT_MS) {
+    // A stop lets the page being fetched arrive (up to this deadline), then publishes it.
+    if (config.RANDOMUSER_TIMEOUT_MS + PUBLISH_MARGIN_MS > config.SHUTDOWN_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
         path: ['RANDOMUSER_TIMEOUT_MS'],
-        message: `${config.RANDOMUSER_TIMEOUT_MS} ms must be shorter than SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS}): a stop waits for the page being fetched`,
+        message: `${config.RANDOMUSER_TIMEOUT_MS} ms must be at least ${PUBLISH_MARGIN_MS} ms shorter than SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS}): a stop waits for the page being fetched, then publishes it`,
       });
     }
   })

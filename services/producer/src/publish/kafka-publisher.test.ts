@@ -117,7 +117,7 @@ test("the broker's MESSAGE_TOO_LARGE fails the publish naming the settings to ch
   });
   await assert.rejects(
     publisherOf(fakeKafka(tooLarge).kafka).deadLetter([{ key: 'k', value: Buffer.from('{}'), headers: {} }]),
-    /to t\.dlq as too large .*: a dead letter is bigger than the topic takes/,
+    /to t\.dlq as too large .*: a dead-letter request \(up to 524288 bytes before compression, or one bigger letter\) is bigger than the topic takes/,
   );
   const other = new Error('KafkaJSNumberOfRetriesExceeded');
   await assert.rejects(

@@ -110,7 +110,11 @@ export function createKafkaPublisher(kafka: Kafka, options: PublisherOptions): K
             messages: request.map(({ key, value, headers }) => ({ key, value, headers })),
           })
           .catch((error: unknown) => {
-            throw explainTooLarge(error, options.dlqTopic, 'a dead letter is bigger than the topic takes');
+            throw explainTooLarge(
+              error,
+              options.dlqTopic,
+              `a dead-letter request (up to ${DEAD_LETTER_REQUEST_BYTES} bytes before compression, or one bigger letter) is bigger than the topic takes`,
+            );
           });
       }
     },

@@ -97,6 +97,8 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
         return { retry: { reason: 'timeout', message } };
       }
       const { code, message } = error as { code?: string; message?: string };
+      // Whatever its status (axios gives up reading before it answers): no randomuser.me answer, error pages
+      // included, comes near the cap.
       if (message?.startsWith('maxContentLength')) {
         throw new SourceError(
           'too_large',
