@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What one API request gets: a normal answer, or one of the failures a client must survive. `ratelimit`
- * (upstream's per-minute limit: 503, no Retry-After) and `invalid` (a page whose first user has an email
+ * (upstream's limit per client: 429 with an "ease up" body, no Retry-After) and `invalid` (a page whose first user has an email
  * that is not one) are only ever queued, never drawn by a rate.
  */
 export type FaultOutcome = 'ok' | '500' | '429' | 'ratelimit' | 'malformed' | 'invalid' | 'slow';

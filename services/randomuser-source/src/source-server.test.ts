@@ -107,7 +107,7 @@ describe('startRandomUserSource', () => {
     await limited.body?.cancel();
 
     const rateLimited = await fetch(`${source.url}?seed=f`);
-    assert.equal(rateLimited.status, 503);
+    assert.equal(rateLimited.status, 429);
     assert.equal(rateLimited.headers.get('retry-after'), null, 'upstream sends no Retry-After');
     assert.match(((await rateLimited.json()) as { error: string }).error, /ease up.*in the last minute/);
 

@@ -121,7 +121,8 @@ export async function startRandomUserSource(
     retryAfterSeconds: number,
   ): Promise<RouteResult> {
     if (outcome === '500') return { status: 500, body: { error: UPSTREAM_ERROR } };
-    if (outcome === 'ratelimit') return { status: 503, body: { error: RATE_LIMIT_ERROR } };
+    // As upstream since 2020 (a248cc8): 429, no Retry-After.
+    if (outcome === 'ratelimit') return { status: 429, body: { error: RATE_LIMIT_ERROR } };
     if (outcome === '429') {
       return {
         status: 429,

@@ -64,13 +64,15 @@ test('sends results, seed, page and nat', async () => {
   assert.equal(seen[0]?.get('nat'), 'US,GB');
 });
 
-test("waits out randomuser.me's rate limit (503 'ease up', no Retry-After) for rateLimitWaitMs", async () => {
+test("waits out randomuser.me's rate limit ('ease up', no Retry-After; 429 now, 503 before 2020) for rateLimitWaitMs", async () => {
   answers.length = 0;
-  const easeUp: Answer = (r) =>
-    r
-      .writeHead(503)
-      .end('{"error":"Whoa, ease up there cowboy. You\'ve requested 20100 users in the last minute."}');
-  answers.push(easeUp);
+  const easeUp =
+    (status: number): Answer =>
+    (r) =>
+      r
+        .writeHead(status)
+        .end('{"error":"Whoa, ease up there cowboy. You\'ve requested 20100 users in the last minute."}');
+  answers.push(easeUp(429), easeUp(503));
   const retries: string[] = [];
   const waits: number[] = [];
   const limited = createRandomUserClient({
@@ -88,8 +90,8 @@ test("waits out randomuser.me's rate limit (503 'ease up', no Retry-After) for r
   });
   const page = await limited.fetchPage({ seed: 's', page: 1, results: 2 });
   assert.equal(page.results.length, 2);
-  assert.deepEqual(retries, ['rate_limited']);
-  assert.deepEqual(waits, [250], 'the configured wait, not the short backoff');
+  assert.deepEqual(retries, ['rate_limited', 'rate_limited']);
+  assert.deepEqual(waits, [250, 250], 'the configured wait, not the short backoff');
 });
 
 test('retries 5xx, 429 (honouring Retry-After) and malformed JSON, then succeeds', async () => {

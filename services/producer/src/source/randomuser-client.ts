@@ -24,7 +24,7 @@ export interface RandomUserClientOptions {
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** How long to wait after randomuser.me's rate limit (a 503 without Retry-After; it counts per minute). */
+  /** How long to wait after randomuser.me's rate limit ("ease up", no Retry-After; counts reset every 5 min). */
   rateLimitWaitMs?: number;
   logger: Logger;
   /** Called for each retried failure, with its reason (for metrics). */
@@ -35,7 +35,10 @@ export interface RandomUserClientOptions {
 
 export type RetryReason = 'timeout' | 'network' | 'http_5xx' | 'http_429' | 'rate_limited' | 'malformed_json';
 
-/** randomuser.me's answer to more users per minute than it allows: 503, an `error` body, no Retry-After. */
+/**
+ * randomuser.me's answer past its per-client limit (20,000 users, counts reset every 5 minutes): an `error`
+ * body saying "ease up", no Retry-After; status 429 since 2020 (upstream a248cc8), 503 before.
+ */
 const RATE_LIMIT_MESSAGE = /ease up|users in the last minute/i;
 
 /**
@@ -108,24 +111,27 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
       const reason: RetryReason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
       return { retry: { reason, message: `${reason}: ${message ?? String(error)}` } };
     }
+    if (
+      (response.status === 429 || response.status === 503) &&
+      RATE_LIMIT_MESSAGE.test(String(response.data))
+    ) {
+      return {
+        retry: {
+          reason: 'rate_limited',
+          message: `HTTP ${response.status}: the API rate limit (users per client) was reached`,
+          retryAfterMs:
+            parseRetryAfter(response.headers['retry-after'] as string | undefined) ??
+            options.rateLimitWaitMs ??
+            60_000,
+        },
+      };
+    }
     if (response.status === 429) {
       return {
         retry: {
           reason: 'http_429',
           message: 'HTTP 429 Too Many Requests',
           retryAfterMs: parseRetryAfter(response.headers['retry-after'] as string | undefined),
-        },
-      };
-    }
-    if (response.status === 503 && RATE_LIMIT_MESSAGE.test(String(response.data))) {
-      return {
-        retry: {
-          reason: 'rate_limited',
-          message: 'HTTP 503: the API rate limit (users per minute) was reached',
-          retryAfterMs:
-            parseRetryAfter(response.headers['retry-after'] as string | undefined) ??
-            options.rateLimitWaitMs ??
-            60_000,
         },
       };
     }
