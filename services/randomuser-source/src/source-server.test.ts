@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { buildResponse } from './generate-users.ts';
 import { parseApiQuery } from './api-query.ts';
+import { get, type IncomingMessage } from 'node:http';
 import { startRandomUserSource, type RandomUserSource } from './source-server.ts';
 import type { RandomUserResponse } from './types.ts';
 
@@ -203,10 +204,10 @@ describe('startRandomUserSource with configured rates', () => {
     }
   });
 
-  it('stops promptly even while a slow answer is waiting, and then refuses connections', async () => {
+  it('stops promptly even while a slow answer is waiting, answering it 503, and then refuses connections', async () => {
     const source = await startRandomUserSource({ port: 0, faults: { rateSlow: 1, slowDelayMs: 60_000 } });
     const pending = fetch(source.url).then(
-      () => 'answered',
+      (response) => response.status,
       () => 'cut off',
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -218,7 +219,32 @@ describe('startRandomUserSource with configured rates', () => {
     ]);
     clearTimeout(timer);
     assert.equal(first, 'closed', 'close did not wait for the slow answer');
-    assert.equal(await pending, 'cut off');
+    assert.equal(await pending, 503, 'told it is shutting down, not cut off');
+    await assert.rejects(fetch(source.url));
+  });
+
+  it('lets a page being sent when it stops finish whole', async () => {
+    const source = await startRandomUserSource({ port: 0 });
+    // A 5,000-user page (5.5 MB) not read yet: more than the loopback socket buffers hold (a client got 3.9 MB
+    // of it when close() cut the connection), so part of the answer is still in the server when it stops.
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(`${source.url}?seed=shutdown&results=5000`, resolve).on('error', reject),
+    );
+    response.pause();
+    const closed = source.close();
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise<boolean>((resolve) => {
+      response.on('end', () => resolve(true));
+      response.on('aborted', () => resolve(false));
+      response.on('error', () => resolve(false));
+    });
+    response.resume();
+    assert.equal(await ended, true, 'the page arrived whole, not cut off');
+    const body = Buffer.concat(chunks);
+    assert.equal(body.length, Number(response.headers['content-length']));
+    assert.equal((JSON.parse(body.toString()) as { results: unknown[] }).results.length, 5_000);
+    await closed;
     await assert.rejects(fetch(source.url));
   });
 });

@@ -43,7 +43,7 @@ export interface RandomUserSource {
   /** The API's base URL, e.g. http://127.0.0.1:8088/api/1.4/ */
   url: string;
   port: number;
-  /** Stops listening, cuts open connections and cancels slow answers still waiting. */
+  /** Stops listening, lets answers being sent finish, and answers slow ones still waiting 503. */
   close(): Promise<void>;
 }
 
@@ -134,7 +134,7 @@ export async function startRandomUserSource(
       try {
         await sleep(slowDelayMs, undefined, { signal: closing.signal });
       } catch {
-        // Only an abort rejects: the server is closing and the connection is already gone.
+        // Only an abort rejects: the server is closing, and the client hears so at once.
         return { status: 503, body: { error: 'shutting down' } };
       }
     }

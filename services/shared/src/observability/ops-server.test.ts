@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter } from 'prom-client';
+import { connect } from 'node:net';
 import { createLogger } from './logger.ts';
+import { captureLogs } from './log-capture.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { startOpsServer } from './ops-server.ts';
 
@@ -118,6 +120,35 @@ test('once stopping, /readyz answers 503 "stopping" without running the checks; 
     assert.deepEqual(await answer.json(), { status: 'stopping', checks: {} });
     assert.equal(checksRun, 1, 'no check ran once stopping');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  } finally {
+    await ops.close();
+  }
+});
+
+test('a request target that is no URL path gets 400, logged as nothing worse than that', async () => {
+  const { logger, lines } = captureLogs('info');
+  const ops = await startOpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    metrics: createMetricsRegistry('test'),
+    readiness: {},
+  });
+  try {
+    // fetch() would refuse to send it; a raw request does.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(ops.port, '127.0.0.1', () => socket.end('GET //[ HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /not a valid URL path/);
+    assert.deepEqual(
+      lines.filter((line) => line.level >= 50),
+      [],
+    );
   } finally {
     await ops.close();
   }

@@ -47,7 +47,22 @@ export interface OpsServer {
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const timeoutMs = options.readinessTimeoutMs ?? 3_000;
   const pending = new Map<string, PendingCheck>();
+  // Answers not yet handed to the OS. close() waits for them: Node's own close() destroys a connection whose
+  // answer is ended but still buffered (a page of the offline source is megabytes), cutting it off.
+  const unsent = new Set<ServerResponse>();
+  let closing = false;
+  let allSent: (() => void) | undefined;
   const server = createServer((request, response) => {
+    unsent.add(response);
+    const sent = () => {
+      unsent.delete(response);
+      if (unsent.size === 0) allSent?.();
+    };
+    response.once('finish', sent).once('close', sent);
+    if (closing) {
+      response.setHeader('connection', 'close');
+      return send(response, 503, { status: 'stopping' });
+    }
     handle(request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, 'ops request failed');
       send(response, 500, { error: describeError(error) });
@@ -55,7 +70,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      return send(response, 400, { error: 'the request target is not a valid URL path' });
+    }
     const key = `${request.method ?? 'GET'} ${url.pathname}`;
     if (key === 'GET /healthz') return send(response, 200, { status: 'ok' });
     if (key === 'GET /readyz') {
@@ -100,11 +120,16 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   return {
     server,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      // New requests meanwhile get 503 and their connection closed; the service's shutdown budget bounds
+      // the wait for a client that reads slowly.
+      closing = true;
+      if (unsent.size > 0) await new Promise<void>((resolve) => (allSent = resolve));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
