@@ -50,7 +50,8 @@ describe('parseApiQuery', () => {
       USER_FIELDS.filter((f) => f !== 'login' && f !== 'picture'),
     );
     assert.deepEqual(parse('inc=name,email&exc=email').fields, ['name']);
-    assert.deepEqual(parse('inc=bogus').fields, [...USER_FIELDS]);
+    assert.deepEqual(parse('inc=bogus').fields, [], 'upstream answers empty objects');
+    assert.deepEqual(parse('inc=').fields, [...USER_FIELDS], 'an empty inc is no inc');
   });
 
   it('sees noinfo whatever its value', () => {

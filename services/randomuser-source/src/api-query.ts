@@ -19,7 +19,6 @@ export interface ApiQuery {
   noinfo: boolean;
 }
 
-const knownFields = new Set<string>(USER_FIELDS);
 const knownNats = new Set<string>(NATIONALITIES);
 
 /** A fresh 16-hex-digit seed, the form randomuser.me reports when the caller gave none. */
@@ -71,11 +70,12 @@ export function normalizeNats(codes: readonly string[]): Nationality[] {
   return NATIONALITIES.filter((nat) => wanted.has(nat));
 }
 
-/** The fields a result keeps: those in `inc` (all when it names none we know) minus those in `exc`. */
+/**
+ * The fields a result keeps: those in `inc` (all when it is absent or empty) minus those in `exc`. An `inc`
+ * naming no field we know keeps none, as upstream answers empty objects then.
+ */
 export function selectFields(inc: readonly string[], exc: readonly string[]): UserField[] {
   const included = new Set(inc.map((field) => field.trim().toLowerCase()));
   const excluded = new Set(exc.map((field) => field.trim().toLowerCase()));
-  // An `inc` naming no known field is treated as absent rather than as "return empty objects".
-  const anyIncluded = [...included].some((field) => knownFields.has(field));
-  return USER_FIELDS.filter((field) => (!anyIncluded || included.has(field)) && !excluded.has(field));
+  return USER_FIELDS.filter((field) => (included.size === 0 || included.has(field)) && !excluded.has(field));
 }

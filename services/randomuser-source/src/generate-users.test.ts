@@ -72,6 +72,9 @@ describe('generateUsers', () => {
         user.picture.large,
         new RegExp(`^https://randomuser\\.me/api/portraits/${kind}/\\d{1,2}\\.jpg$`),
       );
+      // Upstream's portraits: men 0..99, women 0..96.
+      const portrait = Number(/(\d+)\.jpg$/.exec(user.picture.large)![1]);
+      assert.ok(portrait <= (user.gender === 'male' ? 99 : 96), user.picture.large);
       assert.match(
         user.picture.medium,
         new RegExp(`^https://randomuser\\.me/api/portraits/med/${kind}/\\d+\\.jpg$`),

@@ -212,7 +212,8 @@ function drawUser(
   const phone = fillDigits(profile.phone, random);
   const cell = fillDigits(profile.cell, random);
   const id = profile.id(random, { day: dob.day, month: dob.month, year: dob.year, male });
-  const portrait = `${male ? 'men' : 'women'}/${random.below(100)}.jpg`;
+  // Upstream has portraits men/0..99 and women/0..96.
+  const portrait = male ? `men/${random.below(100)}.jpg` : `women/${random.below(97)}.jpg`;
   const salted = password + salt;
   return {
     uuid,

@@ -82,6 +82,9 @@ describe('startRandomUserSource', () => {
     ).json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body), ['results']);
     for (const user of body.results as object[]) assert.deepEqual(Object.keys(user), ['name']);
+    // An inc naming no field upstream knows: empty objects, as upstream answers.
+    const none = (await (await fetch(`${source.url}?results=2&inc=bogus`)).json()) as { results: object[] };
+    assert.deepEqual(none.results, [{}, {}]);
   });
 
   it('answers queued faults in order: 500, 429 with Retry-After, the rate limit, malformed, invalid, slow, then ok', async () => {
