@@ -50,6 +50,17 @@ describe('FaultInjector', () => {
     assert.throws(() => faults.apply({ next: ['429'], rates: { '429': 0.6 } }), RangeError);
     assert.deepEqual(faults.state(), { queue: [], settings: { ...NO_FAULTS, rate500: 0.5 } });
   });
+
+  it('refuses a queue of more than 100,000 outcomes across requests, changing nothing', () => {
+    const faults = new FaultInjector(NO_FAULTS);
+    faults.apply({ next: new Array<'500'>(60_000).fill('500') });
+    assert.throws(
+      () => faults.apply({ next: new Array<'500'>(40_001).fill('500'), delayMs: 5 }),
+      /the queue would hold 100001 outcomes, more than 100000/,
+    );
+    assert.equal(faults.state().queue.length, 60_000);
+    assert.equal(faults.state().settings.slowDelayMs, NO_FAULTS.slowDelayMs);
+  });
 });
 
 describe('faultControlSchema', () => {

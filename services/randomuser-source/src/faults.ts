@@ -41,6 +41,9 @@ export const NO_FAULTS: FaultSettings = {
 
 const rate = z.number().min(0).max(1);
 
+/** Outcomes queued at most, all POSTs together. */
+const MAX_QUEUE = 100_000;
+
 /** The body `POST /_faults` accepts; unknown keys are refused so that a typo does not pass silently. */
 export const faultControlSchema = z.strictObject({
   next: z.array(z.enum(FAULT_OUTCOMES)).max(100_000).optional(),
@@ -103,7 +106,10 @@ export class FaultInjector {
     return 'ok';
   }
 
-  /** Appends queued outcomes and applies new delays or rates; throws RangeError if the rates would exceed 1. */
+  /**
+   * Appends queued outcomes and applies new delays or rates; throws RangeError (changing nothing) if the rates
+   * would exceed 1 or the queue MAX_QUEUE outcomes.
+   */
   apply(control: FaultControl): void {
     const rates = control.rates ?? {};
     const updated: FaultSettings = {
@@ -118,6 +124,11 @@ export class FaultInjector {
     if (totalRate(updated) > 1 + 1e-9) {
       throw new RangeError(`the four rates add up to ${totalRate(updated)}, more than 1`);
     }
+    const queued = this.#queue.length + (control.next?.length ?? 0);
+    if (queued > MAX_QUEUE) {
+      throw new RangeError(`the queue would hold ${queued} outcomes, more than ${MAX_QUEUE}`);
+    }
+    // Nothing changes unless all of it is accepted.
     this.#settings = updated;
     // concat, not push(...next): a spread of a long list can overflow the call stack.
     if (control.next) this.#queue = this.#queue.concat(control.next);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { buildResponse } from './generate-users.ts';
 import { parseApiQuery } from './api-query.ts';
-import { get, type IncomingMessage } from 'node:http';
+import { Agent, get, request as httpRequest, type IncomingMessage } from 'node:http';
 import { startRandomUserSource, type RandomUserSource } from './source-server.ts';
 import type { RandomUserResponse } from './types.ts';
 
@@ -164,6 +164,28 @@ describe('startRandomUserSource', () => {
     const notJson = await fetch(`${base}/_faults`, { method: 'POST', body: '{next' });
     assert.equal(notJson.status, 400);
     assert.deepEqual(((await (await control('GET')).json()) as { queue: string[] }).queue, []);
+  });
+
+  it('refuses a control body over 1 MB with 413 and closes that connection, so the next request is answered', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const request = (method: string, path: string, body?: Buffer) =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const sent = httpRequest(`${base}${path}`, { method, agent }, (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }),
+          );
+        });
+        sent.on('error', reject);
+        sent.end(body);
+      });
+    try {
+      const tooBig = await request('POST', '/_faults', Buffer.alloc(2_000_000, ' '));
+      assert.deepEqual(tooBig, { status: 413, connection: 'close' });
+      assert.equal((await request('GET', '/healthz')).status, 200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('counts requests by outcome, users served and cache hits on /metrics, next to /healthz and /readyz', async () => {

@@ -97,7 +97,8 @@ export async function startRandomUserSource(
       return cached;
     }
     const body = renderResponse(query);
-    if (key !== undefined) cache.set(key, body);
+    // Kept as an exact copy: the rendered view holds on to its writer's buffer, up to twice as large.
+    if (key !== undefined) cache.set(key, Buffer.from(body));
     return body;
   }
 
@@ -168,9 +169,16 @@ export async function startRandomUserSource(
       return Promise.resolve({ status: 200, body: faults.state() });
     },
     'POST /_faults': async (request) => {
+      let text: string;
+      try {
+        text = await readBody(request);
+      } catch (error) {
+        // The rest of the body is left unread: the connection must not carry another request.
+        return { status: 413, body: { error: (error as Error).message }, headers: { connection: 'close' } };
+      }
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(request));
+        body = JSON.parse(text);
       } catch (error) {
         return { status: 400, body: { error: `body is not JSON: ${(error as Error).message}` } };
       }
@@ -186,7 +194,12 @@ export async function startRandomUserSource(
       } catch (error) {
         return { status: 400, body: { error: (error as Error).message } };
       }
-      logger.info({ control: control.data }, 'faults updated');
+      // Counts, not the queue itself: it may hold many thousands of outcomes.
+      const { next, ...settings } = control.data;
+      logger.info(
+        { ...settings, queued: next?.length ?? 0, queue: faults.state().queue.length },
+        'faults updated',
+      );
       return { status: 200, body: faults.state() };
     },
   };
@@ -221,7 +234,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_CONTROL_BODY_BYTES) throw new Error(`larger than ${MAX_CONTROL_BODY_BYTES} bytes`);
+    if (size > MAX_CONTROL_BODY_BYTES) throw new Error(`body larger than ${MAX_CONTROL_BODY_BYTES} bytes`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
