@@ -271,10 +271,10 @@ describe('Kafka, registry and Control Center settings', () => {
     assert.ok(!('zookeeper' in services));
   });
 
-  it('listens on broker:29092 for containers and advertises localhost:9092 to the host', () => {
+  it('listens on broker:29092 for containers and advertises 127.0.0.1:9092 (where it is published) to the host', () => {
     assert.equal(
       broker.KAFKA_ADVERTISED_LISTENERS,
-      'PLAINTEXT://broker:29092,PLAINTEXT_HOST://localhost:9092',
+      'PLAINTEXT://broker:29092,PLAINTEXT_HOST://127.0.0.1:9092',
     );
     assert.match(broker.KAFKA_LISTENERS ?? '', /PLAINTEXT:\/\/0\.0\.0\.0:29092/);
     assert.match(broker.KAFKA_LISTENERS ?? '', /PLAINTEXT_HOST:\/\/0\.0\.0\.0:9092/);
