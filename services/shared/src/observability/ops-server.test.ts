@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter } from 'prom-client';
+import { get, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { createLogger } from './logger.ts';
 import { captureLogs } from './log-capture.ts';
@@ -152,4 +153,50 @@ test('a request target that is no URL path gets 400, logged as nothing worse tha
   } finally {
     await ops.close();
   }
+});
+
+test('close() lets an answer being sent finish, cuts one a client stops reading after the grace, and can be called twice', async () => {
+  // 64 MiB: far more than socket buffers hold, so most of it is still in the server when close() begins.
+  const big = Buffer.alloc(64 * 1024 * 1024, 'x');
+  const start = () =>
+    startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger('test', 'silent'),
+      metrics: createMetricsRegistry('test'),
+      readiness: {},
+      routes: { 'GET /big': () => Promise.resolve({ status: 200, raw: big }) },
+      closeGraceMs: 300,
+    });
+  /** Requests /big and waits for its headers without reading the body. */
+  const paused = (port: number) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      get(`http://127.0.0.1:${port}/big`, (response) => {
+        response.pause();
+        resolve(response);
+      }).on('error', reject);
+    });
+  /** Reads the rest of `response`: its byte count, or -1 if it was cut off. */
+  const readAll = (response: IncomingMessage) =>
+    new Promise<number>((resolve) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () => resolve(bytes));
+      response.on('aborted', () => resolve(-1));
+      response.on('error', () => resolve(-1));
+      response.resume();
+    });
+
+  const ops = await start();
+  const reading = await paused(ops.port);
+  const closing = ops.close();
+  assert.equal(ops.close(), closing, 'a second call shares the first');
+  assert.equal(await readAll(reading), big.length, 'the whole answer arrived');
+  await closing;
+
+  const stalled = await start();
+  const neverRead = await paused(stalled.port);
+  const cut = readAll.bind(null, neverRead);
+  await stalled.close(); // resolves: the grace period ran out
+  assert.equal(await cut(), -1, 'a client that stopped reading is cut off once the grace has passed');
 });

@@ -34,12 +34,18 @@ export interface OpsServerOptions {
   stopping?: () => boolean;
   /** The clock that ages a shared hung check (milliseconds); tests step it instead of waiting. */
   now?: () => number;
+  /** How long close() lets answers being sent finish before it cuts their connections; 5 s if unset. */
+  closeGraceMs?: number;
 }
 
 export interface OpsServer {
   server: Server;
   /** The port actually bound (useful with port 0). */
   port: number;
+  /**
+   * Stops the server: answers being sent may finish (for up to closeGraceMs), requests that arrive meanwhile
+   * get 503 and their connection closed, then every connection is closed. Calls after the first share it.
+   */
   close(): Promise<void>;
 }
 
@@ -117,18 +123,29 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
   const port = (server.address() as AddressInfo).port;
   options.logger.info({ host: options.host, port }, 'ops server listening');
+  const graceMs = options.closeGraceMs ?? 5_000;
+  let closed: Promise<void> | undefined;
   return {
     server,
     port,
-    async close() {
-      // New requests meanwhile get 503 and their connection closed; the service's shutdown budget bounds
-      // the wait for a client that reads slowly.
-      closing = true;
-      if (unsent.size > 0) await new Promise<void>((resolve) => (allSent = resolve));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        if (unsent.size > 0) {
+          // A client that stops reading, or never finishes its request, is cut off after the grace period.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => (allSent = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+          ]);
+          clearTimeout(timer);
+        }
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closed;
     },
   };
 }
