@@ -56,7 +56,8 @@ export const producerEnvSchema = z
     RANDOMUSER_MAX_RETRIES: intVar(6, 0, 100),
     RANDOMUSER_RETRY_BASE_MS: intVar(500, 1),
     RANDOMUSER_RETRY_MAX_MS: intVar(30_000, 1),
-    // randomuser.me counts users per IP per minute and answers 503 without Retry-After past its limit.
+    // randomuser.me counts users per client (20,000, counts reset every 5 minutes) and past that answers 429
+    // (503 before 2020) without Retry-After.
     RANDOMUSER_RATE_LIMIT_WAIT_MS: intVar(60_000, 1, 300_000),
     PRODUCER_SCHEDULE: cron.default('*/1 * * * *'),
     PRODUCER_BATCH_SIZE: intVar(1_000, 1, 10_000_000),

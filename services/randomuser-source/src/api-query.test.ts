@@ -52,6 +52,8 @@ describe('parseApiQuery', () => {
     assert.deepEqual(parse('inc=name,email&exc=email').fields, ['name']);
     assert.deepEqual(parse('inc=bogus').fields, [], 'upstream answers empty objects');
     assert.deepEqual(parse('inc=').fields, [...USER_FIELDS], 'an empty inc is no inc');
+    assert.deepEqual(parse('inc=,').fields, [], 'upstream: "," lists no field, so empty objects');
+    assert.deepEqual(parse('inc=%20').fields, []);
   });
 
   it('sees noinfo whatever its value', () => {

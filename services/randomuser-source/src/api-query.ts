@@ -38,7 +38,11 @@ export function parseApiQuery(params: URLSearchParams, makeSeed: () => string = 
     page: page > MAX_PAGE ? 1 : page,
     results: results > MAX_RESULTS ? 1 : results,
     nat: normalizeNats((params.get('nat') ?? '').split(',').filter((code) => code !== '')),
-    fields: selectFields(commaList(params.get('inc')), commaList(params.get('exc'))),
+    // As upstream: an absent or empty inc means every field; any other (even ",") lists the fields kept.
+    fields: selectFields(
+      params.get('inc') ? commaList(params.get('inc')) : undefined,
+      commaList(params.get('exc')),
+    ),
     noinfo: params.has('noinfo'),
   };
 }
@@ -71,11 +75,11 @@ export function normalizeNats(codes: readonly string[]): Nationality[] {
 }
 
 /**
- * The fields a result keeps: those in `inc` (all when it is absent or empty) minus those in `exc`. An `inc`
+ * The fields a result keeps: those in `inc` (all when it is undefined) minus those in `exc`. An `inc`
  * naming no field we know keeps none, as upstream answers empty objects then.
  */
-export function selectFields(inc: readonly string[], exc: readonly string[]): UserField[] {
-  const included = new Set(inc.map((field) => field.trim().toLowerCase()));
+export function selectFields(inc: readonly string[] | undefined, exc: readonly string[]): UserField[] {
+  const included = inc && new Set(inc.map((field) => field.trim().toLowerCase()));
   const excluded = new Set(exc.map((field) => field.trim().toLowerCase()));
-  return USER_FIELDS.filter((field) => (included.size === 0 || included.has(field)) && !excluded.has(field));
+  return USER_FIELDS.filter((field) => (!included || included.has(field)) && !excluded.has(field));
 }

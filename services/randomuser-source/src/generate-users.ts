@@ -102,7 +102,7 @@ export function generateUsers(options: GenerateUsersOptions): RandomUserResult[]
     page,
     results,
     nats: normalizeNats(options.nat ?? []),
-    fields: selectFields(options.inc ?? [], options.exc ?? []),
+    fields: selectFields(options.inc?.length ? options.inc : undefined, options.exc ?? []),
   };
   return objectsOf(spec);
 }

@@ -43,14 +43,17 @@ export interface RandomUserSource {
   /** The API's base URL, e.g. http://127.0.0.1:8088/api/1.4/ */
   url: string;
   port: number;
-  /** Stops listening, lets answers being sent finish, and answers slow ones still waiting 503. */
+  /**
+   * Stops: slow answers still waiting get 503, answers being sent may finish (up to 5 s) while new requests
+   * get 503, then it stops listening.
+   */
   close(): Promise<void>;
 }
 
 /** The body of upstream's own 500. */
 const UPSTREAM_ERROR =
   'Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you.';
-/** Upstream's words past its per-minute limit (it answers 503, without Retry-After). */
+/** Upstream's words past its limit (429 since 2020, 503 before; no Retry-After; the text says "minute"). */
 const RATE_LIMIT_ERROR =
   "Whoa, ease up there cowboy. You've requested 20000 users in the last minute. Help us keep this service free and spare some bandwidth for other users please :)";
 const MAX_CONTROL_BODY_BYTES = 1_000_000;
