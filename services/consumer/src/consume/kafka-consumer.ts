@@ -138,16 +138,23 @@ export function createConsumerLoop(
     }
   }
 
+  /**
+   * Forgets this member's partitions and their lag series, which another member may report from now on,
+   * and takes `partitions` as its own.
+   */
+  function assign(partitions: readonly number[]): void {
+    metrics.lag.reset();
+    reported.clear();
+    positions.clear();
+    assigned = partitions;
+  }
+
   consumer.on(consumer.events.REBALANCING, () => {
     if (!stopRequested) notMember = `rebalancing group ${options.groupId}`;
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     if (!stopRequested) notMember = undefined;
-    // Partitions another member took over must not keep reporting this member's last lag for them.
-    metrics.lag.reset();
-    reported.clear();
-    positions.clear();
-    assigned = payload.memberAssignment[options.topic] ?? [];
+    assign(payload.memberAssignment[options.topic] ?? []);
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
       'joined consumer group',
@@ -165,12 +172,9 @@ export function createConsumerLoop(
         : `crashed (${payload.error.message}); not consuming`;
     }
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-    // kafkajs drops its group on a crash; a restarted one starts unpaused. Its partitions may go to other
-    // members meanwhile, so this member stops reporting their lag until it has joined again.
-    metrics.lag.reset();
-    reported.clear();
-    positions.clear();
-    assigned = [];
+    // kafkajs drops its group on a crash; a restarted one starts unpaused, and holds no partition until it
+    // has joined again.
+    assign([]);
     paused = false;
     clearInterval(pausedLagTimer);
     metrics.paused.set(0);

@@ -56,8 +56,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   // Answers not yet handed to the OS. close() waits for them: Node's own close() destroys a connection whose
   // answer is ended but still buffered (a page of the offline source is megabytes), cutting it off.
   const unsent = new Set<ServerResponse>();
-  let closing = false;
   let allSent: (() => void) | undefined;
+  // Set by the first close(): from then on new requests are refused.
+  let closed: Promise<void> | undefined;
   const server = createServer((request, response) => {
     unsent.add(response);
     const sent = () => {
@@ -65,7 +66,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       if (unsent.size === 0) allSent?.();
     };
     response.once('finish', sent).once('close', sent);
-    if (closing) {
+    if (closed) {
       response.setHeader('connection', 'close');
       return send(response, 503, { status: 'stopping' });
     }
@@ -124,13 +125,11 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   const port = (server.address() as AddressInfo).port;
   options.logger.info({ host: options.host, port }, 'ops server listening');
   const graceMs = options.closeGraceMs ?? 5_000;
-  let closed: Promise<void> | undefined;
   return {
     server,
     port,
     close() {
       closed ??= (async () => {
-        closing = true;
         if (unsent.size > 0) {
           // A client that stops reading, or never finishes its request, is cut off after the grace period.
           let timer: NodeJS.Timeout | undefined;
