@@ -18,6 +18,7 @@ import {
   allRows,
   cassandraClient,
   caughtUp,
+  createTopics,
   freshNames,
   kafkaClient,
   readTopic,
@@ -76,24 +77,15 @@ async function createDriftedTable(db: cassandra.Client, keyspace: string): Promi
 
 /** The input topic, and a dead-letter topic that takes at most 1,000 bytes per batch. */
 async function createTopicsWithSmallDlq(names: ReturnType<typeof freshNames>): Promise<void> {
-  const admin = kafkaClient().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [
-        { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-        {
-          topic: names.KAFKA_DLQ_TOPIC,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: 'max.message.bytes', value: '1000' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await createTopics([
+    { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
+    {
+      topic: names.KAFKA_DLQ_TOPIC,
+      numPartitions: 1,
+      replicationFactor: 1,
+      configEntries: [{ name: 'max.message.bytes', value: '1000' }],
+    },
+  ]);
 }
 
 describe('dead-letter topic', () => {

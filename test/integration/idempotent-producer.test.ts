@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { createIdempotentProducer } from '@userstream/shared';
-import { kafkaClient, readTopic, stack, topicSize, uniqueName } from './support.ts';
+import { createTopics, readTopic, stack, topicSize, uniqueName } from './support.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 const PRODUCE = 0; // Kafka's API key for Produce requests
@@ -35,16 +35,7 @@ function kafkaThroughProxy(retries: number): Kafka {
 /** A one-partition topic, so that two batches of the same size carry the same sequence numbers. */
 async function newTopic(): Promise<string> {
   const topic = uniqueName('idem');
-  const admin = kafkaClient().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
   return topic;
 }
 

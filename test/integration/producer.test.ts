@@ -2,8 +2,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRandomUserSource } from '@userstream/randomuser-source';
 import {
+  createTopics,
   freshNames,
-  kafkaClient,
   killLeftovers,
   opsPort,
   readTopic,
@@ -119,22 +119,13 @@ describe('producer against a faulty source and over HTTP', () => {
   test('a produce request the broker refuses as too large fails the run, naming KAFKA_SEND_CHUNK', async () => {
     const names = freshNames('it_too_large');
     // A topic that takes batches of at most 20,000 bytes: 500 uncompressed users are about 135 KB.
-    const admin = kafkaClient().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [
-          {
-            topic: names.KAFKA_TOPIC,
-            numPartitions: 1,
-            configEntries: [{ name: 'max.message.bytes', value: '20000' }],
-          },
-        ],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await createTopics([
+      {
+        topic: names.KAFKA_TOPIC,
+        numPartitions: 1,
+        configEntries: [{ name: 'max.message.bytes', value: '20000' }],
+      },
+    ]);
     const producer = startService(
       'producer',
       {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
-import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaMessage } from 'kafkajs';
 import { effective, execForm, readDockerfile } from '../docker/dockerfile.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -129,6 +129,17 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
     await consumer.disconnect();
   }
   return messages;
+}
+
+/** Creates `topics` on the local stack's broker and waits for their leaders. */
+export async function createTopics(topics: ITopicConfig[]): Promise<void> {
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Sum of the high watermarks of `topic`: how many messages it holds. */
