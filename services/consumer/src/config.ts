@@ -35,6 +35,10 @@ export const consumerEnvSchema = z
     CONSUMER_RETRY_BASE_MS: intVar(200, 1),
     CONSUMER_RETRY_MAX_MS: intVar(10_000, 1),
     CASSANDRA_APPLY_SCHEMA: boolVar(true),
+    // Cassandra's default commitlog_sync is periodic (10 s), and it only blocks writes once a sync lags 1.5
+    // periods behind: an acknowledged write can be lost for up to 15 s. 0 for clusters that fsync first
+    // (commitlog_sync: group/batch) or write at QUORUM with RF >= 3.
+    CASSANDRA_DURABILITY_DELAY_MS: intVar(15_000, 0, 600_000),
   })
   .superRefine(distinctDlqTopic)
   .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import { schemaColumns } from '@userstream/shared';
 import { createCassandraSink, upsertParams, upsertStatement, type RowToWrite } from './cassandra-sink.ts';
-import { isPermanentWriteError } from './write-errors.ts';
+import { isNodeLossError, isPermanentWriteError } from './write-errors.ts';
 
 const record = {
   id: '7a0eed16-9430-4d68-901f-c0d4c1c3bf00',
@@ -112,6 +112,20 @@ const rowsFor = (count: number): RowToWrite[] =>
     partition: 0,
     offset: String(i),
   }));
+
+test('a node that went away is told apart from one that answered with an error', () => {
+  const { errors, types } = cassandra;
+  assert.ok(isNodeLossError(new errors.NoHostAvailableError({})));
+  assert.ok(isNodeLossError(new errors.OperationTimedOutError('The host 127.0.0.1:9042 did not reply')));
+  assert.ok(isNodeLossError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })));
+  assert.ok(isNodeLossError(new Error('Socket was closed')));
+  // It answered: an overloaded or short-of-replicas node lost nothing it acknowledged.
+  assert.ok(!isNodeLossError(new errors.ResponseError(types.responseErrorCodes.overloaded, 'Overloaded')));
+  assert.ok(
+    !isNodeLossError(new errors.ResponseError(types.responseErrorCodes.writeTimeout, 'Write timeout')),
+  );
+  assert.ok(!isNodeLossError(new TypeError('Not a valid uuid')));
+});
 
 test('batches only rows owned by the same replicas, at most batchRows per request', async () => {
   const owner = (id: string) => (parseInt(id.slice(0, 8), 16) % 3 === 0 ? '10.0.0.1' : '10.0.0.2');
