@@ -28,14 +28,13 @@ default that applies under Compose, and Compose's own settings (host ports, imag
 to \`.env\` and uncomment what you change. A shell variable wins over \`.env\`, so run Compose from a shell
 without the local stack's \`eval "$(scripts/stack.sh env)"\`.
 
-**Secrets are not logged.** The start-up line logs the configuration with passwords and user names masked
-(on a hosted registry the user name is the API key), and so is everything before the \`@\` of a value that
-has one (a URL's user info). Error messages in logs, \`/readyz\`, \`/runs\` and dead-letter headers have the
-user info of URLs masked.
+Secrets (passwords, and user names, which on a hosted registry are API keys) are masked wherever settings
+are logged; see [operations.md](operations.md#logs-and-secrets).
 
 The development tools' own variables are documented where they are read: the local stack's ports, heaps and
-versions in the header of [\`scripts/stack.sh\`](../scripts/stack.sh), and \`BENCH_RECORDS\` in
-[performance.md](performance.md).
+versions in the header of [\`scripts/stack.sh\`](../scripts/stack.sh), \`npm run pipeline\`'s ports
+(\`PRODUCER_HTTP_PORT\`, \`CONSUMER_HTTP_PORT\`, \`SOURCE_HTTP_PORT\`) in
+[\`scripts/pipeline.ts\`](../scripts/pipeline.ts), and \`BENCH_RECORDS\` in [performance.md](performance.md).
 `;
 
 /** A section per set of readers: settings every service reads first, then shared ones, then each service's. */
