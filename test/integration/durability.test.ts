@@ -27,17 +27,13 @@ type Names = ReturnType<typeof freshNames>;
 describe('Cassandra killed (SIGKILL) under a running consumer', () => {
   let node: TemporaryCassandra;
   let source: Awaited<ReturnType<typeof startRandomUserSource>>;
-  let db: cassandra.Client;
   before(async () => {
     node = await startTemporaryCassandra();
     source = await startRandomUserSource({ port: 0, host: '127.0.0.1' });
-    db = new cassandra.Client({ contactPoints: [node.contactPoint], localDataCenter: stack.CASSANDRA_LOCAL_DC });
-    await db.connect();
   });
   after(async () => {
     try {
       await killLeftovers();
-      await db?.shutdown();
       await source?.close();
     } finally {
       await node?.remove();
@@ -59,7 +55,8 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
   const writtenAtLeast = (port: number, rows: number) =>
     waitFor(
       `${rows} rows written`,
-      async () => ((await metric(port, 'userstream_consumer_records_written_total')) >= rows ? true : undefined),
+      async () =>
+        (await metric(port, 'userstream_consumer_records_written_total')) >= rows ? true : undefined,
       120_000,
       20,
     );
@@ -84,7 +81,15 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
   async function missingRows(names: Names): Promise<string[]> {
     const size = await topicSize(names.KAFKA_TOPIC);
     const keys = new Set((await readTopic(names.KAFKA_TOPIC, size)).map((m) => m.key!.toString()));
-    const rows = await allRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE);
+    // A client of its own: one connected before a kill may still be waiting to reconnect.
+    const db = new cassandra.Client({
+      contactPoints: [node.contactPoint],
+      localDataCenter: stack.CASSANDRA_LOCAL_DC,
+    });
+    await db.connect();
+    const rows = await allRows(db, names.CASSANDRA_KEYSPACE, names.CASSANDRA_TABLE).finally(() =>
+      db.shutdown(),
+    );
     const ids = new Set(rows.map((r) => String(r.get('id'))));
     assert.equal(rows.length, ids.size);
     for (const id of ids) assert.ok(keys.has(id), `row ${id} is in no record of the topic`);
@@ -134,7 +139,10 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
     // "host down" tells the consumer to write them again.
     await produceUsers(names, source.url, `${names.KAFKA_TOPIC}-idle`, 5_000);
     produced += 5_000;
-    await writtenAtLeast(port, produced + (await metric(port, 'userstream_consumer_records_rewritten_total')));
+    await writtenAtLeast(
+      port,
+      produced + (await metric(port, 'userstream_consumer_records_rewritten_total')),
+    );
     await crashAndRestart();
     await committedAll(names);
     assert.deepEqual(await missingRows(names), [], 'after the kill while idle: every record is a row');
