@@ -3,6 +3,7 @@ export * from './dockerfile.ts';
 export * from './paths.ts';
 export * from './wait.ts';
 export * from './names.ts';
+export * from './net.ts';
 export * from './stack.ts';
 export * from './kafka.ts';
 export * from './cassandra.ts';

@@ -21,22 +21,32 @@ export type ServiceName = 'producer' | 'consumer' | 'randomuser-source';
 
 /** How to start a service beyond its environment. */
 export interface StartOptions {
-  /** Shown as it comes, besides being kept (`npm run pipeline`); false by default. */
-  echo?: boolean;
+  /** Shown as it comes, besides being kept (`npm run pipeline`), while this returns true; never by default. */
+  echo?: () => boolean;
   /** In a process group of its own, so that a terminal's Ctrl-C reaches only the parent; false by default. */
   detached?: boolean;
 }
 
 const started = new Set<ChildProcess>();
 
-/** SIGKILLs every service this process started and left running (after a failed assertion), so it can end. */
-export async function killLeftovers(): Promise<void> {
-  for (const child of started) {
+/** SIGKILLs those of `children` still running and waits for them to exit. */
+async function killAll(children: Iterable<ChildProcess>): Promise<void> {
+  for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
     }
   }
+}
+
+/** SIGKILLs `services` where still running (after a failure), by their own pids. */
+export async function killServices(services: Iterable<ServiceProcess>): Promise<void> {
+  await killAll([...services].map((service) => service.child));
+}
+
+/** SIGKILLs every service this process started and left running (after a failed assertion), so it can end. */
+export async function killLeftovers(): Promise<void> {
+  await killAll(started);
   started.clear();
 }
 
@@ -73,7 +83,7 @@ export function startService(
   let output = '';
   const keep = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
     output += chunk.toString();
-    if (options.echo) target.write(chunk);
+    if (options.echo?.()) target.write(chunk);
   };
   child.stdout?.on('data', keep(process.stdout));
   child.stderr?.on('data', keep(process.stderr));

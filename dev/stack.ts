@@ -1,8 +1,8 @@
 // The local stack (scripts/stack.sh): its endpoints, its servers' pids, and whether it answers at all.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
+import { tcpAnswers } from './net.ts';
 import { REPO_ROOT } from './paths.ts';
 
 /** The local stack's endpoints, as `npm run stack:env` prints them (overridable by the environment). */
@@ -49,20 +49,6 @@ function firstAddress(list: string, defaultPort: number): { host: string; port: 
   const first = list.split(',')[0]!.trim();
   const match = /^(.*):(\d+)$/.exec(first);
   return match ? { host: match[1]!, port: Number(match[2]) } : { host: first, port: defaultPort };
-}
-
-/** Resolves true when something accepts a TCP connection at host:port within `timeoutMs`. */
-export function tcpAnswers(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (answers: boolean) => {
-      socket.destroy();
-      resolve(answers);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 /** The first stack server (named, with its address) that does not accept connections; undefined when all do. */
