@@ -20,7 +20,7 @@ import {
   waitFor,
   type ServiceProcess,
 } from './support.ts';
-import { sampleValue, scrape } from '../../bench/measure.ts';
+import { sampleValue, scrape } from '../../dev/index.ts';
 
 type Names = ReturnType<typeof freshNames>;
 
