@@ -45,6 +45,10 @@ const user = (n: number, overrides: Partial<UserRecord> = {}): UserRecord => ({
   phone: '555-0100',
   picture: 'https://randomuser.me/api/portraits/med/women/1.jpg',
   nat: 'US',
+  cell: null,
+  latitude: null,
+  longitude: null,
+  timezone_offset: null,
   produced_at: Date.now(),
   ...overrides,
 });
@@ -56,8 +60,10 @@ async function prepareTopics(names: ReturnType<typeof freshNames>) {
     { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
     { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
   ]);
-  const schemaId = await registerUserSchema(
-    createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
+  const registryConfig = { url: stack.SCHEMA_REGISTRY_URL };
+  const { id: schemaId } = await registerUserSchema(
+    createRegistry(registryConfig),
+    registryConfig,
     `${names.KAFKA_TOPIC}-value`,
   );
   return { schemaId, encode: createUserEncoder(schemaId) };
