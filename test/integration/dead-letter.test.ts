@@ -77,7 +77,8 @@ async function createDriftedTable(db: cassandra.Client, keyspace: string): Promi
   await db.execute(
     `CREATE TABLE ${keyspace}.users (id uuid PRIMARY KEY, first_name text, last_name text, gender text,
       address text, postcode int, email text, username text, dob timestamp, registered_date timestamp, phone text,
-      picture text, nat text, produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
+      picture text, nat text, cell text, latitude double, longitude double, timezone_offset text,
+      produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
   );
 }
 
