@@ -4,15 +4,15 @@
 // (TimeoutNegativeWarning: kafkajs 2.2 trips it on Node 24 at every connect, as the Dockerfile notes.)
 import { existsSync } from 'node:fs';
 import { registerHooks } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 
-const source = import.meta.resolve('../src/main.ts');
+const source = new URL('../src/main.ts', import.meta.url);
 if (existsSync(fileURLToPath(source))) {
   registerHooks({
     resolve: (specifier, context, nextResolve) =>
       nextResolve(specifier, { ...context, conditions: [...context.conditions, 'source'] }),
   });
-  await import(source);
+  await import(source.href);
 } else {
-  await import(import.meta.resolve('../dist/main.js'));
+  await import(new URL('../dist/main.js', import.meta.url).href);
 }
