@@ -185,14 +185,14 @@ describe('schema v2', () => {
       );
       for (const n of [1, 2, 3, 99]) {
         assert.deepEqual(
-          V2_FIELDS.map((f) => rows.get(userId(n))?.get(f)),
+          V2_FIELDS.map((f): unknown => rows.get(userId(n))?.get(f)),
           [null, null, null, null],
           `row ${n}`,
         );
       }
       for (const n of [4, 5, 6]) {
         assert.deepEqual(
-          V2_FIELDS.map((f) => rows.get(userId(n))?.get(f)),
+          V2_FIELDS.map((f): unknown => rows.get(userId(n))?.get(f)),
           [`(021) ${n}`, -41.28, 174.77, '+12:00'],
           `row ${n}`,
         );
