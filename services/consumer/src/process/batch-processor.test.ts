@@ -36,6 +36,10 @@ const record = (n: number): UserRecord => ({
   phone: null,
   picture: null,
   nat: null,
+  cell: null,
+  latitude: null,
+  longitude: null,
+  timezone_offset: null,
   produced_at: 1_000,
 });
 const message = (offset: number, value: string): KafkaMessage => ({

@@ -19,6 +19,10 @@ const record = {
   phone: null,
   picture: null,
   nat: 'NO',
+  cell: null,
+  latitude: null,
+  longitude: null,
+  timezone_offset: null,
   produced_at: 1_764_000_000_123,
 };
 
@@ -26,18 +30,19 @@ test('the upsert binds every column plus a write timestamp in microseconds of pr
   const statement = upsertStatement('ks', 'users');
   assert.match(
     statement,
-    /^INSERT INTO ks\.users \(id, first_name, .*, ingested_at\) VALUES \(\?(, \?){16}\) USING TIMESTAMP \?$/,
+    /^INSERT INTO ks\.users \(id, first_name, .*, ingested_at\) VALUES \(\?(, \?){20}\) USING TIMESTAMP \?$/,
   );
   const ingestedAt = new Date(1_764_000_001_000);
   const params = upsertParams({ record, partition: 2, offset: '9007199254740993' }, ingestedAt);
-  assert.equal(params.length, 18);
+  assert.equal(params.length, 22);
   assert.equal(params[0], record.id);
   assert.deepEqual(params[8], new Date(700_067_596_688));
   assert.equal(params[9], null);
-  assert.equal(params[14], 2);
-  assert.equal(String(params[15]), '9007199254740993', 'offsets beyond 2^53 survive');
-  assert.equal(params[16], ingestedAt);
-  assert.equal(String(params[17]), '1764000000123000');
+  assert.deepEqual(params.slice(13, 17), [null, null, null, null], 'v2 columns of a record without them');
+  assert.equal(params[18], 2);
+  assert.equal(String(params[19]), '9007199254740993', 'offsets beyond 2^53 survive');
+  assert.equal(params[20], ingestedAt);
+  assert.equal(String(params[21]), '1764000000123000');
 });
 
 test('classifies write errors: refused values are permanent, outages are transient', () => {
