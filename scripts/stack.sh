@@ -3,8 +3,10 @@
 # all on 127.0.0.1, from Maven Central, with no Docker.
 #
 # Usage:
-#   scripts/stack.sh up [kafka|registry|cassandra ...]    start (default: all three); idempotent; returns
-#                                                         when each server answers a real request
+#   scripts/stack.sh up [--durable] [server ...]          start kafka, registry, cassandra (default: all
+#                                                         three); idempotent; returns when each server answers
+#                                                         a real request; --durable: Cassandra fsyncs each
+#                                                         write before acknowledging it (commitlog_sync: group)
 #   scripts/stack.sh down [--wipe] [server ...]           stop what this script started (pid files);
 #                                                         --wipe also deletes data and logs
 #   scripts/stack.sh status [server ...]                  running/ready/stopped, port, pid, log file
@@ -33,6 +35,8 @@
 #   KAFKA_HEAP               Kafka -Xmx/-Xms [512M]
 #   REGISTRY_HEAP            Registry -Xmx [384M]
 #   CASSANDRA_HEAP           Cassandra -Xmx [1G]
+#   CASSANDRA_COMMITLOG_SYNC periodic or group [periodic; group with up --durable]
+#   CASSANDRA_COMMITLOG_COMPRESSION  a commit log compressor class, e.g. LZ4Compressor [none]
 #   CASSANDRA_HEAP_INITIAL   Cassandra -Xms [256M]; Cassandra mlock()s the memory it holds at start, so a
 #                            smaller initial heap keeps its resident memory low
 #   KAFKA_VERSION [4.4.0]  APICURIO_VERSION [3.0.9]  CASSANDRA_VERSION [5.0.9]

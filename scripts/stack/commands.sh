@@ -44,6 +44,10 @@ check_ports_free() { # check_ports_free <instance>...
 
 cmd_up() {
   local servers=() instances=() s
+  if [[ ${1:-} == --durable ]]; then
+    CASSANDRA_COMMITLOG_SYNC=group # every acknowledged write is on disk (docs/architecture.md#durability)
+    shift
+  fi
   parse_servers "$@"
   servers=("${SERVERS[@]}")
   instances_of "${servers[@]}"

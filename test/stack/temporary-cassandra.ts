@@ -21,8 +21,13 @@ export interface TemporaryCassandra {
   remove(): Promise<void>;
 }
 
-/** Starts a Cassandra node of its own; a run cut short (a signal) kills it by its recorded pid. */
-export async function startTemporaryCassandra(): Promise<TemporaryCassandra> {
+/**
+ * Starts a Cassandra node of its own, with `env` added to stack.sh's (e.g. CASSANDRA_COMMITLOG_COMPRESSION);
+ * a run cut short (a signal) kills it by its recorded pid.
+ */
+export async function startTemporaryCassandra(
+  extraEnv: Record<string, string> = {},
+): Promise<TemporaryCassandra> {
   const stackHome = await mkdtemp(join(tmpdir(), 'userstream-cassandra-'));
   const [port, storagePort, jmxPort] = await freePorts(3);
   assert.ok(port && storagePort && jmxPort);
@@ -32,6 +37,7 @@ export async function startTemporaryCassandra(): Promise<TemporaryCassandra> {
     CASSANDRA_STORAGE_PORT: String(storagePort),
     CASSANDRA_JMX_PORT: String(jmxPort),
     CASSANDRA_HEAP: '768M',
+    ...extraEnv,
   };
   const pid = () => Number(readFileSync(join(stackHome, 'run', 'cassandra.pid'), 'utf8').trim());
   const alive = (p: number) => {
