@@ -29,8 +29,8 @@ import {
   substitute,
   type Dockerfile,
   type Stage,
-} from './dockerfile.ts';
-import { cassandraClient, freshNames, kafkaClient, stack, waitFor } from '../integration/support.ts';
+} from '../docker/dockerfile.ts';
+import { cassandraClient, freshNames, kafkaClient, stack, waitFor } from './support.ts';
 
 const file: Dockerfile = readDockerfile();
 const ignoreRules = readDockerignore();
