@@ -4,9 +4,12 @@
 // a row (or dead-lettered), prints a summary and exits. Ports: PRODUCER_HTTP_PORT (8080), CONSUMER_HTTP_PORT
 // (8090), SOURCE_HTTP_PORT (8088).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { prettyFactory } from 'pino-pretty';
 import cassandra from 'cassandra-driver';
-import { countRows, maskSettingValue } from '@userstream/shared';
+import { maskSettingValue } from '@userstream/shared/observability';
+import { countRows } from '@userstream/shared/cassandra';
 import { sampleValue, scrape } from '../bench/measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +25,18 @@ function parseStackEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * A service's JSON log line as the terminal shows it: one readable line (pino-pretty, named for its service)
+ * when stdout is a terminal, else the JSON as it is, for tools to read.
+ */
+const show: (line: string) => string = process.stdout.isTTY
+  ? prettyFactory({
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,name,service',
+      messageFormat: '{service}: {msg}',
+    })
+  : (line) => `${line}\n`;
+
 const output = new Map<string, string>();
 /** True once the terminal hung up (SIGHUP): nothing more is written to it. */
 let hungUp = false;
@@ -36,10 +51,10 @@ function start(name: string, script: string, env: Record<string, string>, args: 
     detached: true,
   });
   children.push({ name, child });
-  // Shown as it comes; the producer's is also kept, for its run summary.
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (!hungUp) process.stdout.write(chunk);
-    if (name === 'producer') output.set(name, (output.get(name) ?? '') + chunk.toString());
+  // Shown line by line as it comes (readable in a terminal); the producer's is also kept, for its summary.
+  createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (line) => {
+    if (!hungUp) process.stdout.write(show(line));
+    if (name === 'producer') output.set(name, `${output.get(name) ?? ''}${line}\n`);
   });
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`[pipeline] ${name} exited (${code ?? signal})`);

@@ -2,10 +2,7 @@
 // hold whatever hadolint's version (hadolint itself runs in test/tools/linters.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
-  DOCKERFILE,
-  REPO_ROOT,
   effective,
   environmentOfTarget,
   execForm,

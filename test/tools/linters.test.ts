@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function run(command: string, args: string[]): { status: number | null; output: string } {
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
-  if (result.error) throw new Error(`${command} could not run (${result.error.message}): bash scripts/setup.sh installs it`);
+  if (result.error)
+    throw new Error(`${command} could not run (${result.error.message}): bash scripts/setup.sh installs it`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

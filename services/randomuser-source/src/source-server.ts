@@ -8,7 +8,7 @@ import {
   type Logger,
   type RouteHandler,
   type RouteResult,
-} from '@userstream/shared';
+} from '@userstream/shared/observability';
 import { parseApiQuery, type ApiQuery } from './api-query.ts';
 import {
   FaultInjector,

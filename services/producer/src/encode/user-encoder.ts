@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { createUserBatchEncoder, registerUserSchema, type UserRecord } from '@userstream/shared';
+import type { UserRecord } from '@userstream/shared/record';
+import { createUserBatchEncoder, registerUserSchema } from '@userstream/shared/avro';
 
 /** An encoder bound to the schema id the registry gave our .avsc. */
 export interface UserEncoder {

@@ -1,6 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { captureLogs, createMetricsRegistry } from '@userstream/shared';
+import { createMetricsRegistry } from '@userstream/shared/observability';
+import { captureLogs } from '@userstream/shared/testing';
 import { createProducerMetrics } from '../metrics.ts';
 import { scheduleRuns } from './run-schedule.ts';
 

@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
-import { backoffDelay, sleep, type Logger } from '@userstream/shared';
+import type { Logger } from '@userstream/shared/observability';
+import { backoffDelay, sleep } from '@userstream/shared/lifecycle';
 
 /** One page request to a randomuser.me-compatible API. */
 export interface PageRequest {

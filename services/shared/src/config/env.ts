@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
-import { CONSISTENCY_LEVELS } from '../clients/cassandra-client.ts';
 import { isSecretName, maskSettingValue } from '../observability/redact.ts';
 
 /** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
@@ -121,6 +120,19 @@ export const opsEnvShape = (defaultPort: number) => ({
   LOG_LEVEL: logLevel,
   SHUTDOWN_TIMEOUT_MS: intVar(30_000, 1_000),
 });
+
+/** The consistency levels CASSANDRA_CONSISTENCY may name. */
+export const CONSISTENCY_LEVELS = [
+  'one',
+  'local_one',
+  'quorum',
+  'local_quorum',
+  'each_quorum',
+  'all',
+] as const;
+
+/** A consistency level as CASSANDRA_CONSISTENCY names it. */
+export type CassandraConsistency = (typeof CONSISTENCY_LEVELS)[number];
 
 /** Variables both services read for Cassandra. */
 export const cassandraEnvShape = {
