@@ -52,7 +52,7 @@ function start(name: string, script: string, env: Record<string, string>, args: 
   });
   children.push({ name, child });
   // Shown line by line as it comes (readable in a terminal); the producer's is also kept, for its summary.
-  createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (line) => {
+  createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
     if (!hungUp) process.stdout.write(show(line));
     if (name === 'producer') output.set(name, `${output.get(name) ?? ''}${line}\n`);
   });
