@@ -34,6 +34,7 @@ const show: (line: string) => string = process.stdout.isTTY
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname,name,service',
       messageFormat: '{service}: {msg}',
+      singleLine: true,
     })
   : (line) => `${line}\n`;
 
