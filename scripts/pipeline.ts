@@ -4,7 +4,10 @@
 // a row (or dead-lettered), prints a summary and exits. Ports: PRODUCER_HTTP_PORT (8080), CONSUMER_HTTP_PORT
 // (8090), SOURCE_HTTP_PORT (8088).
 import { spawnSync } from 'node:child_process';
-import { countRows, maskSettingValue } from '@userstream/shared';
+import { createInterface } from 'node:readline';
+import { prettyFactory } from 'pino-pretty';
+import { maskSettingValue } from '@userstream/shared/observability';
+import { countRows } from '@userstream/shared/cassandra';
 import {
   cassandraClient,
   consumerProgress,
@@ -23,11 +26,30 @@ const children: { name: ServiceName; service: ServiceProcess }[] = [];
 /** True once the terminal hung up (SIGHUP): nothing more is written to it. */
 let hungUp = false;
 
+/**
+ * A service's JSON log line as the terminal shows it: one readable line (pino-pretty, named for its service)
+ * when stdout is a terminal, else the JSON as it is, for tools to read.
+ */
+const show: (line: string) => string = process.stdout.isTTY
+  ? prettyFactory({
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,name,service',
+      messageFormat: '{service}: {msg}',
+      singleLine: true,
+    })
+  : (line) => `${line}\n`;
+
 function start(name: ServiceName, env: Record<string, string>, args: string[] = []): ServiceProcess {
   // Its own process group: Ctrl-C reaches only this script, which sends each child one SIGTERM. A second
   // signal (the terminal's and ours) would make a service exit at once, without finishing its work. Its
-  // output is shown as it comes, and kept (the producer's run summary).
-  const service = startService(name, env, args, { detached: true, echo: () => !hungUp });
+  // output is kept (the producer's run summary) and shown line by line as it comes.
+  const service = startService(name, env, args, { detached: true });
+  createInterface({ input: service.child.stdout!, crlfDelay: Infinity }).on('line', (line) => {
+    if (!hungUp) process.stdout.write(show(line));
+  });
+  service.child.stderr!.on('data', (chunk: Buffer) => {
+    if (!hungUp) process.stderr.write(chunk);
+  });
   children.push({ name, service });
   service.child.on('exit', (code, signal) => {
     if (!stopping) console.error(`[pipeline] ${name} exited (${code ?? signal})`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { parseEnv } from '@userstream/shared';
+import { parseEnv } from '@userstream/shared/config';
 import { producerEnvSchema } from '../../services/producer/src/config.ts';
 import { consumerEnvSchema } from '../../services/consumer/src/config.ts';
 import { sourceEnvSchema } from '../../services/randomuser-source/src/config.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '@userstream/shared';
+import { ConfigError } from '@userstream/shared/errors';
 import { loadConsumerConfig } from './config.ts';
 
 test('defaults need no environment', () => {

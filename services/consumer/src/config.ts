@@ -10,7 +10,7 @@ import {
   kafkaEnvShape,
   opsEnvShape,
   parseEnv,
-} from '@userstream/shared';
+} from '@userstream/shared/config';
 
 /** Every setting the consumer reads, parsed once from the environment. */
 export const consumerEnvSchema = z

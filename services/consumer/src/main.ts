@@ -1,22 +1,17 @@
 #!/usr/bin/env node
 // The consumer service: consume users from Kafka, decode (Avro via the registry), validate, upsert into
 // Cassandra, dead-letter what cannot be processed, and commit offsets only after the rows are written.
+import { redactConfig } from '@userstream/shared/config';
 import {
-  applySchema,
-  createCassandraClient,
-  createKafka,
   createLogger,
   createMetricsRegistry,
-  createRegistry,
-  ensureTopics,
-  installShutdown,
-  pingRegistry,
-  redactConfig,
-  registryConfigFrom,
-  runMain,
+  routeProcessWarnings,
   startOpsServer,
-  verifyTable,
-} from '@userstream/shared';
+} from '@userstream/shared/observability';
+import { installShutdown, runMain } from '@userstream/shared/lifecycle';
+import { createRegistry, pingRegistry, registryConfigFrom } from '@userstream/shared/avro';
+import { createKafka, ensureTopics } from '@userstream/shared/kafka';
+import { applySchema, createCassandraClient, verifyTable } from '@userstream/shared/cassandra';
 import { loadConsumerConfig } from './config.ts';
 import { createConsumerMetrics } from './metrics.ts';
 import { createConsumerLoop } from './consume/kafka-consumer.ts';
@@ -28,6 +23,8 @@ import { processBatch } from './process/batch-processor.ts';
 runMain('consumer', async () => {
   const config = loadConsumerConfig();
   const logger = createLogger('consumer', config.LOG_LEVEL);
+  // Node's warnings as log lines, less kafkajs's harmless TimeoutNegativeWarning.
+  routeProcessWarnings(logger);
   logger.info({ config: redactConfig(config) }, 'starting consumer');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 

@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { cron } from './run/cron-expression.ts';
 import {
-  NATIONALITIES,
-  RANDOMUSER_MAX_PAGE,
-  RANDOMUSER_MAX_RESULTS,
   boolVar,
   credentialPairs,
   distinctDlqTopic,
@@ -12,7 +9,8 @@ import {
   kafkaEnvShape,
   opsEnvShape,
   parseEnv,
-} from '@userstream/shared';
+} from '@userstream/shared/config';
+import { NATIONALITIES, RANDOMUSER_MAX_PAGE, RANDOMUSER_MAX_RESULTS } from '@userstream/shared/record';
 
 const knownNats = new Set<string>(NATIONALITIES);
 

@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 // The producer service: on a cron schedule (and on demand) fetch users, validate, encode as Avro, publish.
 // `--once` runs a single batch and exits 0 on success, 1 on failure.
+import { redactConfig } from '@userstream/shared/config';
 import {
-  createKafka,
   createLogger,
   createMetricsRegistry,
-  createRegistry,
-  ensureTopics,
-  installShutdown,
-  pingRegistry,
-  redactConfig,
-  registryConfigFrom,
-  runMain,
+  routeProcessWarnings,
   startOpsServer,
-} from '@userstream/shared';
+} from '@userstream/shared/observability';
+import { installShutdown, runMain } from '@userstream/shared/lifecycle';
+import { createRegistry, pingRegistry, registryConfigFrom } from '@userstream/shared/avro';
+import { createKafka, ensureTopics } from '@userstream/shared/kafka';
 import { loadProducerConfig } from './config.ts';
 import { createProducerMetrics } from './metrics.ts';
 import { createRandomUserClient } from './source/randomuser-client.ts';
@@ -28,6 +25,8 @@ runMain('producer', async () => {
   const config = loadProducerConfig();
   const once = process.argv.includes('--once');
   const logger = createLogger('producer', config.LOG_LEVEL);
+  // Node's warnings as log lines, less kafkajs's harmless TimeoutNegativeWarning.
+  routeProcessWarnings(logger);
   logger.info({ config: redactConfig(config), once }, 'starting producer');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   // A --once job stopped before its run began published nothing: its exit code must not say it succeeded.

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { RANDOMUSER_MAX_PAGE as MAX_PAGE, RANDOMUSER_MAX_RESULTS as MAX_RESULTS } from '@userstream/shared';
+import {
+  RANDOMUSER_MAX_PAGE as MAX_PAGE,
+  RANDOMUSER_MAX_RESULTS as MAX_RESULTS,
+} from '@userstream/shared/record';
 import { NATIONALITIES, USER_FIELDS, type Nationality, type UserField } from './types.ts';
 
 // Upstream's limits, under the names this package has always exported.

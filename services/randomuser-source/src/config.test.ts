@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '@userstream/shared';
+import { ConfigError } from '@userstream/shared/errors';
 import { loadConfig } from './config.ts';
 
 /** The ConfigError `loadConfig(env)` throws; fails the test if it does not throw one. */

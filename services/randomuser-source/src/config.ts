@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, opsEnvShape, parseEnv } from '@userstream/shared';
+import { intVar, opsEnvShape, parseEnv } from '@userstream/shared/config';
 import { NO_FAULTS, type FaultSettings } from './faults.ts';
 
 const RATE_VARIABLES = [

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The offline randomuser.me 1.4 source as a service: configured from the environment, stopped by SIGTERM/SIGINT.
 // An invalid variable stops it at start (exit 2) with every bad variable named, via runMain.
-import { createLogger, installShutdown, redactConfig, runMain } from '@userstream/shared';
+import { redactConfig } from '@userstream/shared/config';
+import { createLogger } from '@userstream/shared/observability';
+import { installShutdown, runMain } from '@userstream/shared/lifecycle';
 import { loadConfig } from './config.ts';
 import { startRandomUserSource } from './source-server.ts';
 

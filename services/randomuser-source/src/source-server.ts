@@ -8,7 +8,7 @@ import {
   type Logger,
   type RouteHandler,
   type RouteResult,
-} from '@userstream/shared';
+} from '@userstream/shared/observability';
 import { parseApiQuery, type ApiQuery } from './api-query.ts';
 import {
   FaultInjector,
@@ -63,33 +63,66 @@ export async function startRandomUserSource(
   options: RandomUserSourceOptions = {},
 ): Promise<RandomUserSource> {
   const logger = options.logger ?? createLogger('randomuser-source', 'silent');
-  const metrics = options.metrics ?? createMetricsRegistry('randomuser-source');
+  const registry = options.metrics ?? createMetricsRegistry('randomuser-source');
+  const metrics = sourceMetrics(registry);
   const faults = new FaultInjector({ ...NO_FAULTS, ...options.faults }, options.random);
-  const cache = new PageCache<Buffer>(options.pageCacheSize ?? 8);
   const closing = new AbortController();
-
-  const requests = new Counter({
-    name: 'randomuser_source_requests_total',
-    help: 'API requests answered, by outcome (ok, slow, 500, 429, ratelimit, malformed, invalid)',
-    labelNames: ['outcome'],
-    registers: [metrics],
-  });
-  const usersServed = new Counter({
-    name: 'randomuser_source_users_served_total',
-    help: 'Users sent in complete (ok or slow) API answers',
-    registers: [metrics],
-  });
-  const cacheHits = new Counter({
-    name: 'randomuser_source_page_cache_hits_total',
-    help: 'API answers served from the cache of recently rendered pages',
-    registers: [metrics],
-  });
+  const render = cachedRenderer(new PageCache<Buffer>(options.pageCacheSize ?? 8), metrics.cacheHits);
 
   // Built before listening, so the first request of a benchmark is not the one that pays for faker.
   for (const nat of NATIONALITIES) localePools(nat);
   loginWords();
 
-  function render(query: ApiQuery): Buffer {
+  const api = apiRoute({ faults, render, metrics, logger, closing: closing.signal });
+  const server = await startOpsServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8088,
+    logger,
+    metrics: registry,
+    readiness: {},
+    routes: {
+      'GET /api': api,
+      'GET /api/': api,
+      'GET /api/1.4': api,
+      'GET /api/1.4/': api,
+      ...faultRoutes(faults, logger),
+    },
+  });
+  return {
+    url: `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}/api/1.4/`,
+    port: server.port,
+    close: async () => {
+      closing.abort();
+      await server.close();
+    },
+  };
+}
+
+/** The source's own Prometheus counters, registered on `registry`. */
+function sourceMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: 'randomuser_source_requests_total',
+      help: 'API requests answered, by outcome (ok, slow, 500, 429, ratelimit, malformed, invalid)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    usersServed: new Counter({
+      name: 'randomuser_source_users_served_total',
+      help: 'Users sent in complete (ok or slow) API answers',
+      registers: [registry],
+    }),
+    cacheHits: new Counter({
+      name: 'randomuser_source_page_cache_hits_total',
+      help: 'API answers served from the cache of recently rendered pages',
+      registers: [registry],
+    }),
+  };
+}
+
+/** Renders an API page; a seeded page comes from, or goes into, `cache`. */
+function cachedRenderer(cache: PageCache<Buffer>, cacheHits: Counter): (query: ApiQuery) => Buffer {
+  return (query) => {
     // A made-up seed is never asked for again, so caching its page would only evict useful ones.
     const key = query.seedGiven
       ? JSON.stringify([query.seed, query.page, query.results, query.nat, query.fields, query.noinfo])
@@ -103,126 +136,131 @@ export async function startRandomUserSource(
     // Kept as an exact copy: the rendered view holds on to its writer's buffer, up to twice as large.
     if (key !== undefined) cache.set(key, Buffer.from(body));
     return body;
-  }
+  };
+}
 
-  const api: RouteHandler = async (_request, url) => {
+/** What the API's answers need. */
+interface ApiContext {
+  faults: FaultInjector;
+  render: (query: ApiQuery) => Buffer;
+  metrics: ReturnType<typeof sourceMetrics>;
+  logger: Logger;
+  /** Aborted when the server closes: slow answers still waiting give up. */
+  closing: AbortSignal;
+}
+
+/** The API: draws a fault outcome for each request, answers it, counts and logs it. */
+function apiRoute(context: ApiContext): RouteHandler {
+  return async (_request, url) => {
     const started = performance.now();
-    const outcome = faults.next();
-    const { slowDelayMs, retryAfterSeconds } = faults.settings;
-    requests.inc({ outcome });
-    const result = await answer(outcome, url, slowDelayMs, retryAfterSeconds);
-    logger.debug(
+    const outcome = context.faults.next();
+    context.metrics.requests.inc({ outcome });
+    const result = await answer(outcome, url, context);
+    context.logger.debug(
       { outcome, status: result.status, query: url.search, ms: Math.round(performance.now() - started) },
       'api request',
     );
     return result;
   };
+}
 
-  async function answer(
-    outcome: FaultOutcome,
-    url: URL,
-    slowDelayMs: number,
-    retryAfterSeconds: number,
-  ): Promise<RouteResult> {
-    if (outcome === '500') return { status: 500, body: { error: UPSTREAM_ERROR } };
-    // As upstream since 2020 (a248cc8): 429, no Retry-After.
-    if (outcome === 'ratelimit') return { status: 429, body: { error: RATE_LIMIT_ERROR } };
-    if (outcome === '429') {
-      return {
-        status: 429,
-        body: { error: 'Too many requests, slow down' },
-        headers: { 'retry-after': String(retryAfterSeconds) },
-      };
+/** The answer for one drawn outcome: an error as upstream gives it, or a page (late, broken or good). */
+async function answer(outcome: FaultOutcome, url: URL, context: ApiContext): Promise<RouteResult> {
+  const { slowDelayMs, retryAfterSeconds } = context.faults.settings;
+  const error = errorAnswer(outcome, retryAfterSeconds);
+  if (error) return error;
+  if (outcome === 'slow') {
+    try {
+      await sleep(slowDelayMs, undefined, { signal: context.closing });
+    } catch {
+      // Only an abort rejects: the server is closing, and the client hears so at once.
+      return { status: 503, body: { error: 'shutting down' } };
     }
-    if (outcome === 'slow') {
-      try {
-        await sleep(slowDelayMs, undefined, { signal: closing.signal });
-      } catch {
-        // Only an abort rejects: the server is closing, and the client hears so at once.
-        return { status: 503, body: { error: 'shutting down' } };
-      }
-    }
-    const query = parseApiQuery(url.searchParams);
-    const body = render(query);
-    if (outcome === 'malformed') {
-      // A proper prefix of a JSON object never parses: the client sees a 200 it cannot read.
-      const truncated = body.subarray(0, Math.floor(body.length / 2));
-      return { status: 200, raw: truncated, headers: jsonHeaders(truncated) };
-    }
-    if (outcome === 'invalid') {
-      // A well-formed page with one user a validating client must refuse (and not lose).
-      const page = JSON.parse(body.toString()) as { results: { email?: unknown }[] };
-      if (page.results[0]) page.results[0].email = 'not-an-email';
-      const invalid = Buffer.from(JSON.stringify(page));
-      usersServed.inc(query.results);
-      return { status: 200, raw: invalid, headers: jsonHeaders(invalid) };
-    }
-    usersServed.inc(query.results);
-    return { status: 200, raw: body, headers: jsonHeaders(body) };
   }
+  const query = parseApiQuery(url.searchParams);
+  const body = context.render(query);
+  if (outcome === 'malformed') {
+    // A proper prefix of a JSON object never parses: the client sees a 200 it cannot read.
+    const truncated = body.subarray(0, Math.floor(body.length / 2));
+    return { status: 200, raw: truncated, headers: jsonHeaders(truncated) };
+  }
+  context.metrics.usersServed.inc(query.results);
+  const page = outcome === 'invalid' ? withInvalidUser(body) : body;
+  return { status: 200, raw: page, headers: jsonHeaders(page) };
+}
 
-  const routes: Record<string, RouteHandler> = {
-    'GET /api': api,
-    'GET /api/': api,
-    'GET /api/1.4': api,
-    'GET /api/1.4/': api,
+/** Upstream's answer for an outcome that fails outright; undefined for those that send a page. */
+function errorAnswer(outcome: FaultOutcome, retryAfterSeconds: number): RouteResult | undefined {
+  if (outcome === '500') return { status: 500, body: { error: UPSTREAM_ERROR } };
+  // As upstream since 2020 (a248cc8): 429, no Retry-After.
+  if (outcome === 'ratelimit') return { status: 429, body: { error: RATE_LIMIT_ERROR } };
+  if (outcome === '429') {
+    return {
+      status: 429,
+      body: { error: 'Too many requests, slow down' },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
+  }
+  return undefined;
+}
+
+/** A well-formed page with one user a validating client must refuse (and not lose). */
+function withInvalidUser(body: Buffer): Buffer {
+  const page = JSON.parse(body.toString()) as { results: { email?: unknown }[] };
+  if (page.results[0]) page.results[0].email = 'not-an-email';
+  return Buffer.from(JSON.stringify(page));
+}
+
+/** /_faults: read, reset (DELETE) and change (POST) the injected faults. */
+function faultRoutes(faults: FaultInjector, logger: Logger): Record<string, RouteHandler> {
+  return {
     'GET /_faults': () => Promise.resolve({ status: 200, body: faults.state() }),
     'DELETE /_faults': () => {
       faults.reset();
       return Promise.resolve({ status: 200, body: faults.state() });
     },
-    'POST /_faults': async (request) => {
-      let text: string;
-      try {
-        text = await readBody(request);
-      } catch (error) {
-        // The rest of the body is left unread: the connection must not carry another request.
-        return { status: 413, body: { error: (error as Error).message }, headers: { connection: 'close' } };
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        return { status: 400, body: { error: `body is not JSON: ${(error as Error).message}` } };
-      }
-      const control = faultControlSchema.safeParse(body);
-      if (!control.success) {
-        const issues = control.error.issues.map(
-          (issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`,
-        );
-        return { status: 400, body: { error: 'invalid fault control', issues } };
-      }
-      try {
-        faults.apply(control.data);
-      } catch (error) {
-        return { status: 400, body: { error: (error as Error).message } };
-      }
-      // Counts, not the queue itself: it may hold many thousands of outcomes.
-      const { next, ...settings } = control.data;
-      logger.info(
-        { ...settings, queued: next?.length ?? 0, queue: faults.state().queue.length },
-        'faults updated',
-      );
-      return { status: 200, body: faults.state() };
-    },
+    'POST /_faults': (request) => applyFaultControl(request, faults, logger),
   };
+}
 
-  const server = await startOpsServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 8088,
-    logger,
-    metrics,
-    readiness: {},
-    routes,
-  });
-  return {
-    url: `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}/api/1.4/`,
-    port: server.port,
-    close: async () => {
-      closing.abort();
-      await server.close();
-    },
-  };
+/** Applies the fault control in the request's JSON body, or says what is wrong with it (400, 413). */
+async function applyFaultControl(
+  request: IncomingMessage,
+  faults: FaultInjector,
+  logger: Logger,
+): Promise<RouteResult> {
+  let text: string;
+  try {
+    text = await readBody(request);
+  } catch (error) {
+    // The rest of the body is left unread: the connection must not carry another request.
+    return { status: 413, body: { error: (error as Error).message }, headers: { connection: 'close' } };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return { status: 400, body: { error: `body is not JSON: ${(error as Error).message}` } };
+  }
+  const control = faultControlSchema.safeParse(body);
+  if (!control.success) {
+    const issues = control.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`,
+    );
+    return { status: 400, body: { error: 'invalid fault control', issues } };
+  }
+  try {
+    faults.apply(control.data);
+  } catch (error) {
+    return { status: 400, body: { error: (error as Error).message } };
+  }
+  // Counts, not the queue itself: it may hold many thousands of outcomes.
+  const { next, ...settings } = control.data;
+  logger.info(
+    { ...settings, queued: next?.length ?? 0, queue: faults.state().queue.length },
+    'faults updated',
+  );
+  return { status: 200, body: faults.state() };
 }
 
 /** Headers for a JSON body; a Content-Length spares the client chunked decoding of a 5 MB page. */

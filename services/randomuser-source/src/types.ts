@@ -1,8 +1,8 @@
 // The JSON shape randomuser.me API 1.4 answers with, as this service reproduces it.
 
-import type { Nationality } from '@userstream/shared';
+import type { Nationality } from '@userstream/shared/record';
 
-export { NATIONALITIES, type Nationality } from '@userstream/shared';
+export { NATIONALITIES, type Nationality } from '@userstream/shared/record';
 
 /** The top-level fields of a result, in the order randomuser.me writes them; `inc`/`exc` name these. */
 export const USER_FIELDS = [

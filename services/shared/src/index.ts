@@ -1,21 +1,13 @@
-// The code both services share: configuration, errors, observability, lifecycle, the record, the clients.
-export * from './errors/pipeline-errors.ts';
-export * from './errors/dead-letter-headers.ts';
-export * from './config/env.ts';
-export * from './observability/logger.ts';
-export * from './observability/log-capture.ts';
-export * from './observability/redact.ts';
-export * from './observability/metrics.ts';
-export * from './observability/ops-server.ts';
-export * from './lifecycle/shutdown.ts';
-export * from './lifecycle/backoff.ts';
-export * from './lifecycle/run-main.ts';
-export * from './record/user-record.ts';
-export * from './record/randomuser-api.ts';
-export * from './record/avro-codec.ts';
-export * from './clients/kafka-client.ts';
-export * from './clients/kafka-codecs.ts';
-export * from './clients/murmur2-partitioner.ts';
-export * from './clients/idempotent-producer.ts';
-export * from './clients/registry-client.ts';
-export * from './clients/cassandra-client.ts';
+// Everything at once. Prefer the narrow entries (@userstream/shared/kafka, /cassandra, /avro, /record,
+// /config, /errors, /observability, /lifecycle; /testing for tests): a service that imports this one loads
+// kafkajs and cassandra-driver whether it uses them or not.
+export * from './config.ts';
+export * from './errors.ts';
+export * from './observability.ts';
+export * from './lifecycle.ts';
+export * from './record.ts';
+export * from './avro.ts';
+export * from './kafka.ts';
+export * from './cassandra.ts';
+// Kept here while code written against the whole package moves to /testing.
+export * from './testing.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { createLogger, createMetricsRegistry } from '@userstream/shared';
+import { createLogger, createMetricsRegistry } from '@userstream/shared/observability';
 import { createConsumerMetrics } from '../metrics.ts';
 import { createConsumerLoop } from './kafka-consumer.ts';
 

@@ -1,5 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { Logger } from '@userstream/shared';
+import type { Logger } from '@userstream/shared/observability';
 import type { ConsumerMetrics } from '../metrics.ts';
 import type { BatchContext } from '../process/batch-processor.ts';
 import { createLagTracker } from './lag-tracker.ts';

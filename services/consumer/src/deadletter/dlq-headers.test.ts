@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecodeError, ValidationError, WriteError } from '@userstream/shared';
+import { DecodeError, ValidationError, WriteError } from '@userstream/shared/errors';
 import { createRequire } from 'node:module';
 import type { IHeaders } from 'kafkajs';
 import { buildDlqHeaders } from './dlq-headers.ts';

@@ -1,4 +1,4 @@
-import { errorHeaders } from '@userstream/shared';
+import { errorHeaders } from '@userstream/shared/errors';
 import type { IHeaders } from 'kafkajs';
 
 /** Where a dead-lettered message came from. */

@@ -1,5 +1,5 @@
 import { CompressionTypes, type IHeaders, type Kafka } from 'kafkajs';
-import { createIdempotentProducer } from '@userstream/shared';
+import { createIdempotentProducer } from '@userstream/shared/kafka';
 import { buildDlqHeaders, type SourcePosition } from './dlq-headers.ts';
 
 /** A message that could not be processed, with the error that stopped it. */

@@ -1,12 +1,11 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { validateUserRecord, type UserRecord } from '@userstream/shared/record';
 import {
   createUserDecoder,
   registryServesApi,
   registryServesSchema,
-  validateUserRecord,
   type RegistryConfig,
-  type UserRecord,
-} from '@userstream/shared';
+} from '@userstream/shared/avro';
 
 /** Decodes Kafka values (Confluent-framed Avro, any registered schema id) and validates them as users. */
 export interface MessageDecoder {

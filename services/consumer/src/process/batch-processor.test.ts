@@ -2,13 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import type { KafkaMessage } from 'kafkajs';
-import {
-  createLogger,
-  createMetricsRegistry,
-  DecodeError,
-  validateUserRecord,
-  type UserRecord,
-} from '@userstream/shared';
+import { DecodeError } from '@userstream/shared/errors';
+import { createLogger, createMetricsRegistry } from '@userstream/shared/observability';
+import { validateUserRecord, type UserRecord } from '@userstream/shared/record';
 import { createConsumerMetrics } from '../metrics.ts';
 import {
   processBatch,

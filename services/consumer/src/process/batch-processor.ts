@@ -1,13 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
-import {
-  backoffDelay,
-  DecodeError,
-  describeError,
-  sleep,
-  WriteError,
-  type Logger,
-  type UserRecord,
-} from '@userstream/shared';
+import { DecodeError, describeError, WriteError } from '@userstream/shared/errors';
+import type { Logger } from '@userstream/shared/observability';
+import { backoffDelay, sleep } from '@userstream/shared/lifecycle';
+import type { UserRecord } from '@userstream/shared/record';
 import type { CassandraSink, RowToWrite } from '../write/cassandra-sink.ts';
 import { isNodeLossError } from '../write/write-errors.ts';
 import type { MessageDecoder } from '../decode/message-decoder.ts';

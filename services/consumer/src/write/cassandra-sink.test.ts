@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
-import { schemaColumns } from '@userstream/shared';
+import { schemaColumns } from '@userstream/shared/cassandra';
 import { createCassandraSink, upsertParams, upsertStatement, type RowToWrite } from './cassandra-sink.ts';
 import { isNodeLossError, isPermanentWriteError } from './write-errors.ts';
 

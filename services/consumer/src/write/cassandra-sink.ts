@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import type { UserRecord } from '@userstream/shared';
+import type { UserRecord } from '@userstream/shared/record';
 import { isPermanentWriteError } from './write-errors.ts';
 
 /** A record plus where it came from in Kafka (the lineage columns). */

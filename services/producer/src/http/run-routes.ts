@@ -1,4 +1,4 @@
-import type { RouteHandler } from '@userstream/shared';
+import type { RouteHandler } from '@userstream/shared/observability';
 import type { RunCoordinator } from '../run/run-coordinator.ts';
 
 /** POST /runs starts a run now (409 while one runs, 503 when shutting down); GET /runs lists the recent runs. */

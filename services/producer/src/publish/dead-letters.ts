@@ -1,4 +1,4 @@
-import { ValidationError, errorHeaders } from '@userstream/shared';
+import { ValidationError, errorHeaders } from '@userstream/shared/errors';
 import type { RejectedRecord } from '../validate/to-user-record.ts';
 
 /** A message for the dead-letter topic: the source's result as JSON, and why it was refused. */

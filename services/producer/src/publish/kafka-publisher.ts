@@ -1,5 +1,6 @@
 import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
-import { createIdempotentProducer, type UserRecord } from '@userstream/shared';
+import type { UserRecord } from '@userstream/shared/record';
+import { createIdempotentProducer } from '@userstream/shared/kafka';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 import type { ProducerDeadLetter } from './dead-letters.ts';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, createMetricsRegistry, type UserRecord } from '@userstream/shared';
+import { createLogger, createMetricsRegistry } from '@userstream/shared/observability';
+import type { UserRecord } from '@userstream/shared/record';
 import { createProducerMetrics } from '../metrics.ts';
 import { RunFailed, runOnce } from './producer-run.ts';
 import { SourceError, type PageRequest } from '../source/randomuser-client.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '@userstream/shared';
+import type { Logger } from '@userstream/shared/observability';
 import { SourceError, type RawPage, type PageRequest } from '../source/randomuser-client.ts';
 import { toUserRecords } from '../validate/to-user-record.ts';
 import type { UserEncoder } from '../encode/user-encoder.ts';

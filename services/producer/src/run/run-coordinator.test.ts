@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { captureLogs, createLogger, createMetricsRegistry } from '@userstream/shared';
+import { createLogger, createMetricsRegistry } from '@userstream/shared/observability';
+import { captureLogs } from '@userstream/shared/testing';
 import { createProducerMetrics } from '../metrics.ts';
 import { createRunCoordinator } from './run-coordinator.ts';
 import { RunFailed, type RunSummary } from './producer-run.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, type Logger } from '@userstream/shared';
+import { describeError } from '@userstream/shared/errors';
+import type { Logger } from '@userstream/shared/observability';
 import { RunFailed, type RunSummary } from './producer-run.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 

@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '@userstream/shared';
+import type { Logger } from '@userstream/shared/observability';
 import type { ProducerMetrics } from '../metrics.ts';
 
 /**

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@userstream/shared';
+import { createLogger } from '@userstream/shared/observability';
 import {
   createRandomUserClient,
   parseRetryAfter,

@@ -1,5 +1,6 @@
-import axios, { type AxiosInstance } from 'axios';
-import { backoffDelay, sleep, type Logger } from '@userstream/shared';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Logger } from '@userstream/shared/observability';
+import { backoffDelay, sleep } from '@userstream/shared/lifecycle';
 
 /** One page request to a randomuser.me-compatible API. */
 export interface PageRequest {
@@ -67,107 +68,11 @@ interface Attempt {
 export function createRandomUserClient(options: RandomUserClientOptions): {
   fetchPage(request: PageRequest): Promise<RawPage>;
 } {
-  const http: AxiosInstance = axios.create({
-    baseURL: options.url,
-    // Not axios's `timeout`: in Node it stops counting once the headers are in, so a trickling body never
-    // timed out. Each attempt gets its own deadline signal below.
-    // We parse ourselves so that a truncated body is a retryable "malformed_json", not a crash.
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-  });
-
-  async function attempt(request: PageRequest): Promise<Attempt> {
-    const params: Record<string, string | number> = {
-      results: request.results,
-      seed: request.seed,
-      page: request.page,
-    };
-    if (request.nat) params.nat = request.nat;
-    const deadline = AbortSignal.timeout(options.timeoutMs);
-    const maxContentLength = request.results * MAX_BYTES_PER_USER + MAX_BYTES_OVERHEAD;
-    let response;
-    try {
-      response = await http.get<string>('', {
-        params,
-        signal: request.signal ? AbortSignal.any([request.signal, deadline]) : deadline,
-        maxContentLength,
-      });
-    } catch (error) {
-      if (request.signal?.aborted) throw new SourceError('aborted', 'fetch abandoned: the run ended');
-      if (deadline.aborted) {
-        const message = `timeout: no complete answer within ${options.timeoutMs} ms (RANDOMUSER_TIMEOUT_MS)`;
-        return { retry: { reason: 'timeout', message } };
-      }
-      const { code, message } = error as { code?: string; message?: string };
-      // Whatever its status (axios gives up reading before it answers): no randomuser.me answer, error pages
-      // included, comes near the cap.
-      if (message?.startsWith('maxContentLength')) {
-        throw new SourceError(
-          'too_large',
-          `page ${request.page}: the answer to ${request.results} users went past ${maxContentLength} bytes (${MAX_BYTES_PER_USER} per user); not a randomuser.me page`,
-        );
-      }
-      const reason: RetryReason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
-      return { retry: { reason, message: `${reason}: ${message ?? String(error)}` } };
-    }
-    if (
-      (response.status === 429 || response.status === 503) &&
-      RATE_LIMIT_MESSAGE.test(String(response.data))
-    ) {
-      return {
-        retry: {
-          reason: 'rate_limited',
-          message: `HTTP ${response.status}: the API rate limit (users per client) was reached`,
-          retryAfterMs:
-            parseRetryAfter(response.headers['retry-after'] as string | undefined) ??
-            options.rateLimitWaitMs ??
-            60_000,
-        },
-      };
-    }
-    if (response.status === 429) {
-      return {
-        retry: {
-          reason: 'http_429',
-          message: 'HTTP 429 Too Many Requests',
-          retryAfterMs: parseRetryAfter(response.headers['retry-after'] as string | undefined),
-        },
-      };
-    }
-    if (response.status >= 500) {
-      return { retry: { reason: 'http_5xx', message: `HTTP ${response.status}` } };
-    }
-    if (response.status !== 200) {
-      throw new SourceError(
-        `http_${response.status}`,
-        `source answered HTTP ${response.status}: ${String(response.data).slice(0, 200)}`,
-      );
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(response.data);
-    } catch (error) {
-      return {
-        retry: { reason: 'malformed_json', message: `malformed JSON body: ${(error as Error).message}` },
-      };
-    }
-    if (typeof body !== 'object' || body === null || !Array.isArray((body as RawPage).results)) {
-      const apiError = (body as { error?: unknown } | null)?.error;
-      throw new SourceError(
-        'bad_shape',
-        apiError ? `source error: ${JSON.stringify(apiError)}` : 'response has no "results" array',
-      );
-    }
-    const problem = mismatch(body as RawPage, request);
-    if (problem) throw new SourceError('page_mismatch', `page ${request.page}: ${problem}`);
-    return { page: body as RawPage };
-  }
-
+  const http = createHttpClient(options.url);
   return {
     async fetchPage(request) {
       for (let attemptNo = 0; ; attemptNo++) {
-        const { page, retry } = await attempt(request);
+        const { page, retry } = await attemptPage(http, request, options);
         if (page) return page;
         if (!retry) throw new SourceError('unknown', 'no page and no retry');
         if (attemptNo >= options.maxRetries) {
@@ -176,24 +81,144 @@ export function createRandomUserClient(options: RandomUserClientOptions): {
             `page ${request.page}: giving up after ${attemptNo + 1} attempts: ${retry.message}`,
           );
         }
-        // Retry-After is honoured, but capped so a bad header cannot stall a run for hours.
-        const delay =
-          retry.retryAfterMs !== undefined
-            ? Math.min(retry.retryAfterMs, 300_000)
-            : backoffDelay(attemptNo, options.retryBaseMs, options.retryMaxMs);
+        const delay = retryDelay(retry, attemptNo, options);
         options.onRetry?.(retry.reason);
         options.logger.warn(
           { page: request.page, attempt: attemptNo + 1, reason: retry.reason, delayMs: delay },
           `fetch failed, retrying: ${retry.message}`,
         );
-        const stop = [options.signal, request.signal].filter((signal) => signal !== undefined);
-        await sleep(delay, stop.length > 1 ? AbortSignal.any(stop) : stop[0]);
-        if (stop.some((signal) => signal.aborted)) {
-          throw new SourceError('aborted', 'fetch aborted by shutdown or by the end of its run');
-        }
+        await waitBeforeRetry(delay, [options.signal, request.signal]);
       }
     },
   };
+}
+
+/** An axios instance for the API that hands every answer back as text, whatever its status. */
+function createHttpClient(url: string): AxiosInstance {
+  return axios.create({
+    baseURL: url,
+    // Not axios's `timeout`: in Node it stops counting once the headers are in, so a trickling body never
+    // timed out. Each attempt gets its own deadline signal (attemptPage).
+    // We parse ourselves so that a truncated body is a retryable "malformed_json", not a crash.
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+  });
+}
+
+/** One request for the page: the page, a failure worth retrying, or a SourceError thrown for good. */
+async function attemptPage(
+  http: AxiosInstance,
+  request: PageRequest,
+  options: RandomUserClientOptions,
+): Promise<Attempt> {
+  const params: Record<string, string | number> = {
+    results: request.results,
+    seed: request.seed,
+    page: request.page,
+  };
+  if (request.nat) params.nat = request.nat;
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const maxContentLength = request.results * MAX_BYTES_PER_USER + MAX_BYTES_OVERHEAD;
+  let response: AxiosResponse<string>;
+  try {
+    response = await http.get<string>('', {
+      params,
+      signal: request.signal ? AbortSignal.any([request.signal, deadline]) : deadline,
+      maxContentLength,
+    });
+  } catch (error) {
+    if (request.signal?.aborted) throw new SourceError('aborted', 'fetch abandoned: the run ended');
+    if (deadline.aborted) {
+      const message = `timeout: no complete answer within ${options.timeoutMs} ms (RANDOMUSER_TIMEOUT_MS)`;
+      return { retry: { reason: 'timeout', message } };
+    }
+    return requestFailure(error, request, maxContentLength);
+  }
+  return answerOf(response, request, options.rateLimitWaitMs);
+}
+
+/** A request that got no answer: too large (for good), else a timeout or network failure to retry. */
+function requestFailure(error: unknown, request: PageRequest, maxContentLength: number): Attempt {
+  const { code, message } = error as { code?: string; message?: string };
+  // Whatever its status (axios gives up reading before it answers): no randomuser.me answer, error pages
+  // included, comes near the cap.
+  if (message?.startsWith('maxContentLength')) {
+    throw new SourceError(
+      'too_large',
+      `page ${request.page}: the answer to ${request.results} users went past ${maxContentLength} bytes (${MAX_BYTES_PER_USER} per user); not a randomuser.me page`,
+    );
+  }
+  const reason: RetryReason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
+  return { retry: { reason, message: `${reason}: ${message ?? String(error)}` } };
+}
+
+/** What an HTTP answer means: the rate limit, a 429 or 5xx to retry, another status for good, or a page. */
+function answerOf(response: AxiosResponse<string>, request: PageRequest, rateLimitWaitMs = 60_000): Attempt {
+  const retryAfter = parseRetryAfter(response.headers['retry-after'] as string | undefined);
+  if (
+    (response.status === 429 || response.status === 503) &&
+    RATE_LIMIT_MESSAGE.test(String(response.data))
+  ) {
+    const message = `HTTP ${response.status}: the API rate limit (users per client) was reached`;
+    return { retry: { reason: 'rate_limited', message, retryAfterMs: retryAfter ?? rateLimitWaitMs } };
+  }
+  if (response.status === 429) {
+    return { retry: { reason: 'http_429', message: 'HTTP 429 Too Many Requests', retryAfterMs: retryAfter } };
+  }
+  if (response.status >= 500) {
+    return { retry: { reason: 'http_5xx', message: `HTTP ${response.status}` } };
+  }
+  if (response.status !== 200) {
+    throw new SourceError(
+      `http_${response.status}`,
+      `source answered HTTP ${response.status}: ${String(response.data).slice(0, 200)}`,
+    );
+  }
+  return parsePage(response.data, request);
+}
+
+/** The page in a 200 answer's body: malformed JSON is retried; another shape or another page is not. */
+function parsePage(text: string, request: PageRequest): Attempt {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return {
+      retry: { reason: 'malformed_json', message: `malformed JSON body: ${(error as Error).message}` },
+    };
+  }
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as RawPage).results)) {
+    const apiError = (body as { error?: unknown } | null)?.error;
+    throw new SourceError(
+      'bad_shape',
+      apiError ? `source error: ${JSON.stringify(apiError)}` : 'response has no "results" array',
+    );
+  }
+  const problem = mismatch(body as RawPage, request);
+  if (problem) throw new SourceError('page_mismatch', `page ${request.page}: ${problem}`);
+  return { page: body as RawPage };
+}
+
+/** How long to wait before retrying: Retry-After when the source gave one (capped), else the backoff. */
+function retryDelay(
+  retry: NonNullable<Attempt['retry']>,
+  attemptNo: number,
+  options: Pick<RandomUserClientOptions, 'retryBaseMs' | 'retryMaxMs'>,
+): number {
+  // Retry-After is honoured, but capped so a bad header cannot stall a run for hours.
+  return retry.retryAfterMs !== undefined
+    ? Math.min(retry.retryAfterMs, 300_000)
+    : backoffDelay(attemptNo, options.retryBaseMs, options.retryMaxMs);
+}
+
+/** Waits `delayMs`, or throws as soon as one of `signals` (shutdown, the run's end) aborts. */
+async function waitBeforeRetry(delayMs: number, signals: (AbortSignal | undefined)[]): Promise<void> {
+  const stop = signals.filter((signal) => signal !== undefined);
+  await sleep(delayMs, stop.length > 1 ? AbortSignal.any(stop) : stop[0]);
+  if (stop.some((signal) => signal.aborted)) {
+    throw new SourceError('aborted', 'fetch aborted by shutdown or by the end of its run');
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describeIssues, userRecordSchema, type UserRecord } from '@userstream/shared';
+import { describeIssues, userRecordSchema, type UserRecord } from '@userstream/shared/record';
 import { randomUserResultSchema, type RandomUserResult } from './randomuser-result.ts';
 
 /** A record the producer refused, with where it was, why (field by field), and the result as received. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
+import type { CassandraConsistency } from '../config/env.ts';
 
 export interface CassandraConfig {
   contactPoints: string[];
@@ -11,19 +12,6 @@ export interface CassandraConfig {
   /** The consistency of every request; LOCAL_QUORUM when absent. */
   consistency?: CassandraConsistency;
 }
-
-/** The consistency levels CASSANDRA_CONSISTENCY may name. */
-export const CONSISTENCY_LEVELS = [
-  'one',
-  'local_one',
-  'quorum',
-  'local_quorum',
-  'each_quorum',
-  'all',
-] as const;
-
-/** A consistency level as CASSANDRA_CONSISTENCY names it. */
-export type CassandraConsistency = (typeof CONSISTENCY_LEVELS)[number];
 
 const CONSISTENCIES: Record<CassandraConsistency, number> = {
   one: cassandra.types.consistencies.one,

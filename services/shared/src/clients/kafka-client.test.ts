@@ -23,3 +23,42 @@ test('at the default level it is not printed at all, while other kafkajs warning
   assert.equal(lines.length, 1);
   assert.equal(lines[0]!.level, 40);
 });
+
+test("a coordinator still loading after the broker's start is logged at debug; other kafkajs errors stay errors", () => {
+  const { logger, lines } = captureLogs('info');
+  const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test' }, logger);
+  // As kafkajs's connection logs a retriable answer to a group request.
+  for (const error of [
+    "The coordinator is loading and hence can't process requests for this group",
+    'The group coordinator is not available',
+    'This is not the correct coordinator for this group',
+  ]) {
+    kafka.logger().error('Response JoinGroup(key: 11, version: 5)', { error, correlationId: 3 });
+  }
+  assert.equal(lines.length, 0, 'hidden at info');
+  kafka.logger().error('Response Produce(key: 0, version: 7)', { error: 'Topic authorization failed' });
+  kafka.logger().error('Crash: KafkaJSNumberOfRetriesExceeded', {
+    error: "The coordinator is loading and hence can't process requests for this group (after 8 retries)",
+  });
+  kafka.logger().warn('Response JoinGroup(key: 11, version: 5)', {
+    error: 'The group coordinator is not available',
+  });
+  assert.deepEqual(
+    lines.map((line) => [line.level, line.msg]),
+    [
+      [50, 'Response Produce(key: 0, version: 7)'],
+      [50, 'Crash: KafkaJSNumberOfRetriesExceeded'],
+      [40, 'Response JoinGroup(key: 11, version: 5)'],
+    ],
+    'every other error, and the same text at another level, still shows',
+  );
+
+  const debug = captureLogs('debug');
+  createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test' }, debug.logger)
+    .logger()
+    .error('Response FindCoordinator(key: 10, version: 2)', {
+      error: 'The group coordinator is not available',
+    });
+  assert.equal(debug.lines[0]?.level, 20, 'kept at debug');
+  assert.equal(debug.lines[0]?.error, 'The group coordinator is not available');
+});

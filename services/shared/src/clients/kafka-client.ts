@@ -24,15 +24,39 @@ const EXPECTED_WARNINGS = new Set([
   'Limiting retries for the idempotent producer may invalidate EoS guarantees',
 ]);
 
+/**
+ * kafkajs errors that a broker which has just started answers while it loads the group metadata. Kafka marks
+ * them retriable and kafkajs retries them itself; they are logged at ERROR all the same.
+ */
+const RETRIABLE_COORDINATOR_ERRORS = new Set([
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+]);
+
+/** True for a kafkajs ERROR entry that is only a retriable coordinator answer (see above). */
+function isRetriableCoordinatorError(entry: Pick<LogEntry, 'level' | 'log'>): boolean {
+  const { error } = entry.log as { error?: unknown };
+  return (
+    entry.level === logLevel.ERROR && typeof error === 'string' && RETRIABLE_COORDINATOR_ERRORS.has(error)
+  );
+}
+
+/** True for a kafkajs entry that is expected, not a problem: logged at debug instead of its own level. */
+function isExpectedKafkaLog(entry: Pick<LogEntry, 'level' | 'log'>): boolean {
+  return (
+    (entry.level === logLevel.WARN && EXPECTED_WARNINGS.has(entry.log.message)) ||
+    isRetriableCoordinatorError(entry)
+  );
+}
+
 /** Routes kafkajs's own logs into the service's pino logger as structured fields. */
 function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      const expected = level === logLevel.WARN && EXPECTED_WARNINGS.has(message);
-      child[expected ? 'debug' : (LEVELS[level] ?? 'info')](extra, message);
-    };
+  return () => (entry: LogEntry) => {
+    const { message, ...extra } = entry.log;
+    child[isExpectedKafkaLog(entry) ? 'debug' : (LEVELS[entry.level] ?? 'info')](extra, message);
+  };
 }
 
 /** A kafkajs client whose logs go to pino (INFO chatter kept at WARN unless debugging), with zstd support. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
-import { CONSISTENCY_LEVELS } from '../clients/cassandra-client.ts';
 import { isSecretName, maskSettingValue } from '../observability/redact.ts';
 
 /** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
@@ -158,6 +157,19 @@ export const opsEnvShape = (defaultPort: number) => ({
     'Milliseconds a service gets after SIGTERM or SIGINT to finish its work in flight before it exits anyway.',
   ),
 });
+
+/** The consistency levels CASSANDRA_CONSISTENCY may name. */
+export const CONSISTENCY_LEVELS = [
+  'one',
+  'local_one',
+  'quorum',
+  'local_quorum',
+  'each_quorum',
+  'all',
+] as const;
+
+/** A consistency level as CASSANDRA_CONSISTENCY names it. */
+export type CassandraConsistency = (typeof CONSISTENCY_LEVELS)[number];
 
 /** Variables both services read for Cassandra. */
 export const cassandraEnvShape = {

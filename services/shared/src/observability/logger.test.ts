@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { captureLogs } from './log-capture.ts';
+import { createLogger, prettyDestination, wantsPrettyLogs } from './logger.ts';
 
 const capture = () => captureLogs('info');
 
@@ -54,4 +56,28 @@ test('a thrown string, a cause and aggregated errors are masked and scrubbed too
   assert.doesNotMatch(text, /s3cret/);
   assert.equal(lines[0]!.err, 'failed at https://***@reg/subjects');
   assert.match(text, /401 from https:\/\/\*\*\*@reg\//);
+});
+
+test('readable lines only at a terminal outside production; JSON when piped and in containers', () => {
+  assert.equal(wantsPrettyLogs(true, undefined), true);
+  assert.equal(wantsPrettyLogs(true, 'development'), true);
+  assert.equal(wantsPrettyLogs(true, 'production'), false, 'the image sets NODE_ENV=production');
+  assert.equal(wantsPrettyLogs(false, undefined), false, 'piped or collected');
+});
+
+test('the pretty stream writes a readable line, still redacted', () => {
+  let text = '';
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  const stream = prettyDestination(output);
+  assert.ok(stream, 'pino-pretty is installed for development');
+  createLogger('producer', 'info', stream).info({ published: 3, password: 'hunter2' }, 'run finished');
+  assert.match(text, /INFO \(producer\): run finished\n/);
+  assert.match(text, /published: 3/);
+  assert.doesNotMatch(text, /hunter2/);
+  assert.doesNotMatch(text, /^\{/m, 'not JSON');
 });

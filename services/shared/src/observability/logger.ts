@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import type PinoPretty from 'pino-pretty';
 import { maskUrlCredentials } from './redact.ts';
 
 export type { Logger } from 'pino';
@@ -27,7 +29,42 @@ function serializeError(error: unknown): unknown {
   return scrub(pino.stdSerializers.err(error as Error), 0);
 }
 
-/** A JSON pino logger for one service; secret-looking fields are redacted wherever they appear. */
+/**
+ * Readable lines (pino-pretty) only for a person at a terminal: stdout is a TTY and this is not a production
+ * build. Piped or collected output, and containers (the image sets NODE_ENV=production), stay JSON.
+ */
+export function wantsPrettyLogs(stdoutIsTty: boolean, nodeEnv: string | undefined): boolean {
+  return stdoutIsTty && nodeEnv !== 'production';
+}
+
+/**
+ * pino-pretty writing to `output` (stdout by default), or undefined when it is not installed (a production
+ * install omits it).
+ */
+export function prettyDestination(output: NodeJS.WritableStream | number = 1): DestinationStream | undefined {
+  try {
+    // Loaded on demand: it is a development dependency, absent from the image.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+    return pretty({
+      destination: output,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stream a service logs to when none is given: pretty at a terminal, else pino's own (JSON, stdout). */
+function defaultDestination(): DestinationStream | undefined {
+  // NODE_ENV is the runtime's, not one of the service's settings, so it is read here and not in config.
+  return wantsPrettyLogs(process.stdout.isTTY === true, process.env.NODE_ENV)
+    ? prettyDestination()
+    : undefined;
+}
+
+/** A pino logger for one service (JSON, or readable lines at a terminal); secret-looking fields are redacted wherever they appear. */
 export function createLogger(
   service: string,
   level: LevelWithSilent = 'info',
@@ -57,5 +94,6 @@ export function createLogger(
       censor: '***',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const stream = destination ?? defaultDestination();
+  return stream ? pino(options, stream) : pino(options);
 }

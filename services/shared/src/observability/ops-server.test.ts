@@ -158,7 +158,7 @@ test('a request target that is no URL path gets 400, logged as nothing worse tha
 test('close() lets an answer being sent finish, cuts one a client stops reading after the grace, and can be called twice', async () => {
   // 64 MiB: far more than socket buffers hold, so most of it is still in the server when close() begins.
   const big = Buffer.alloc(64 * 1024 * 1024, 'x');
-  const start = () =>
+  const start = (closeGraceMs: number) =>
     startOpsServer({
       host: '127.0.0.1',
       port: 0,
@@ -166,7 +166,7 @@ test('close() lets an answer being sent finish, cuts one a client stops reading 
       metrics: createMetricsRegistry('test'),
       readiness: {},
       routes: { 'GET /big': () => Promise.resolve({ status: 200, raw: big }) },
-      closeGraceMs: 300,
+      closeGraceMs,
     });
   /** Requests /big and waits for its headers without reading the body. */
   const paused = (port: number) =>
@@ -187,14 +187,15 @@ test('close() lets an answer being sent finish, cuts one a client stops reading 
       response.resume();
     });
 
-  const ops = await start();
+  // A grace far longer than the answer takes, even on a loaded machine: close() waits for it, not the grace.
+  const ops = await start(60_000);
   const reading = await paused(ops.port);
   const closing = ops.close();
   assert.equal(ops.close(), closing, 'a second call shares the first');
   assert.equal(await readAll(reading), big.length, 'the whole answer arrived');
   await closing;
 
-  const stalled = await start();
+  const stalled = await start(300);
   const neverRead = await paused(stalled.port);
   await stalled.close(); // resolves: the grace period ran out
   assert.equal(

@@ -28,7 +28,7 @@ import {
   substitute,
   type Dockerfile,
   type Stage,
-} from './dockerfile.ts';
+} from '../docker/dockerfile.ts';
 import {
   cassandraClient,
   freePort,
@@ -37,7 +37,7 @@ import {
   stack,
   unreachableStackServer,
   waitFor,
-} from '../integration/support.ts';
+} from './support.ts';
 
 const file: Dockerfile = readDockerfile();
 const ignoreRules = readDockerignore();

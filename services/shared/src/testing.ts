@@ -1,0 +1,2 @@
+// @userstream/shared/testing: helpers for tests only, outside the production entries.
+export * from './observability/log-capture.ts';
