@@ -114,7 +114,20 @@ function drainRows(r: BenchResults, s: BenchSettings): ReportRow[] {
       '',
     ],
   ];
-  return [...rowsOf('1 process', r.drain.one), ...rowsOf('2 processes', r.drain.two)];
+  const { one, oneNoDelay } = r.drain;
+  return [
+    ...rowsOf('1 process', one),
+    ...rowsOf('2 processes', r.drain.two),
+    ...rowsOf('1 process, CASSANDRA_DURABILITY_DELAY_MS=0', oneNoDelay).slice(0, 2),
+    [
+      'Durable commits: the drain with the delay (15 s) ÷ without, 1 process',
+      `${fmt(one.recordsPerSecond)} / ${fmt(oneNoDelay.recordsPerSecond)} rec/s`,
+      '',
+      (one.recordsPerSecond / oneNoDelay.recordsPerSecond).toFixed(2),
+      '>= 0.95',
+      verdict(s.quick, one.recordsPerSecond >= 0.95 * oneNoDelay.recordsPerSecond),
+    ],
+  ];
 }
 
 function latencyRows(r: BenchResults, s: BenchSettings): ReportRow[] {

@@ -1,7 +1,8 @@
 // The consumer drain: the records already in the topic, drained by 1 or 2 consumer processes; timed from
-// their start until the group has committed the topic's end offsets. They commit only after the rows are
-// written, whereas their written counter counts the rows rewritten after a rebalance twice and can reach
-// the total early.
+// their start until every partition's lag is 0 on its owner (every record written or dead-lettered). Their
+// written counter counts the rows re-written after a rebalance twice and can reach the total early; the
+// group's commit comes CASSANDRA_DURABILITY_DELAY_MS after the last write, so it is waited for (and checked)
+// but not timed. One more drain with the delay at 0 shows what the durable commits cost.
 import os from 'node:os';
 import { applySchema, countRows } from '@userstream/shared';
 import {
@@ -43,10 +44,25 @@ export interface DrainRun {
 /** The medians of a drain's repetitions (the highest peak RSS), with every repetition kept. */
 export type DrainSummary = DrainRun & { reps: DrainRun[] };
 
-/** The drains by process count. */
+/** The drains by process count, and one process with the durability delay off. */
 export interface DrainResult {
   one: DrainSummary;
   two: DrainSummary;
+  oneNoDelay: DrainSummary;
+}
+
+/** True once the consumers on `ports` report all `partitions` partitions, each with a lag of 0. */
+async function allWritten(ports: number[], partitions: number): Promise<boolean> {
+  let series = 0;
+  let lag = 0;
+  for (const port of ports) {
+    for (const [key, value] of await scrape(port)) {
+      if (!key.startsWith('userstream_consumer_lag{')) continue;
+      series++;
+      lag += value;
+    }
+  }
+  return series === partitions && lag === 0;
 }
 
 /** The rows the consumers on `ports` have written so far. */
@@ -62,12 +78,13 @@ async function drain(
   names: RunNames,
   processes: number,
   rep: number,
+  env: Record<string, string> = {},
 ): Promise<DrainRun> {
   const { db, settings } = context;
   const total = settings.records;
   const target = {
     ...names,
-    CONSUMER_GROUP_ID: `${names.CONSUMER_GROUP_ID}_${processes}_${rep}`,
+    CONSUMER_GROUP_ID: `${names.CONSUMER_GROUP_ID}_${processes}_${rep}${env.CASSANDRA_DURABILITY_DELAY_MS === '0' ? '_nodelay' : ''}`,
     CASSANDRA_KEYSPACE: `${names.CASSANDRA_KEYSPACE}_${processes}_${rep}`,
   };
   const consumers: ServiceProcess[] = [];
@@ -85,7 +102,7 @@ async function drain(
     const serversBefore = stackCpu();
     const started = performance.now();
     for (let i = 0; i < processes; i++)
-      consumers.push(startService('consumer', { ...target, LOG_LEVEL: 'info' }));
+      consumers.push(startService('consumer', { ...target, LOG_LEVEL: 'info', ...env }));
     const watchers = consumers.map((c) => watchProcess(c.child.pid!));
     const consumersCpu = () => watchers.reduce((sum, w) => sum + w.read().cpuSeconds, 0);
     const ports = await Promise.all(consumers.map(opsPort));
@@ -104,18 +121,25 @@ async function drain(
       1_800_000,
     );
     await waitFor(
-      `${target.CONSUMER_GROUP_ID} to commit the end of ${names.KAFKA_TOPIC}`,
-      async () => ((await done()) ? true : undefined),
+      `${processes} consumer(s) to write every record of ${names.KAFKA_TOPIC}`,
+      async () => ((await allWritten(ports, ends.length)) ? true : undefined),
       1_800_000,
       50,
     );
     const finished = performance.now();
     const cpuSeconds = consumersCpu();
     const servers = stackCpuSince(serversBefore);
+    await waitFor(
+      `${target.CONSUMER_GROUP_ID} to commit the end of ${names.KAFKA_TOPIC}`,
+      async () => ((await done()) ? true : undefined),
+      1_800_000,
+      200,
+    );
+    const committed = performance.now();
     const seconds = (finished - started) / 1000;
     // All at once, as `docker compose stop` does; the time a graceful stop takes is recorded too.
     const codes = await Promise.all(consumers.map((c) => c.stop()));
-    const stopSeconds = (performance.now() - finished) / 1000;
+    const stopSeconds = (performance.now() - committed) / 1000;
     codes.forEach((code, i) => {
       if (code !== 0) throw new Error(`consumer exited ${code}:\n${consumers[i]!.output().slice(-3_000)}`);
     });
@@ -169,18 +193,24 @@ function drainSummary(runs: DrainRun[]): DrainSummary {
 
 /** Drains with 1 and 2 processes, alternating so that their repetitions share the machine's drift. */
 export async function drainScenario(context: BenchContext, names: RunNames): Promise<DrainResult> {
-  const runs: { one: DrainRun[]; two: DrainRun[] } = { one: [], two: [] };
+  const runs: Record<keyof DrainResult, DrainRun[]> = { one: [], two: [], oneNoDelay: [] };
+  const noDelay = { CASSANDRA_DURABILITY_DELAY_MS: '0' };
   for (let rep = 0; rep < context.settings.drainReps; rep++) {
-    for (const [key, processes] of [
-      ['one', 1],
-      ['two', 2],
+    for (const [key, processes, env] of [
+      ['one', 1, {}],
+      ['oneNoDelay', 1, noDelay],
+      ['two', 2, {}],
     ] as const) {
-      const run = await drain(context, names, processes, rep);
+      const run = await drain(context, names, processes, rep, env);
       runs[key].push(run);
       log(
-        `drain, ${processes} consumer(s): ${fmt(run.recordsPerSecond)} records/s, ${run.cpuMicrosPerRow.toFixed(1)} µs CPU/row`,
+        `drain, ${processes} consumer(s)${key === 'oneNoDelay' ? ', durability delay 0' : ''}: ${fmt(run.recordsPerSecond)} records/s, ${run.cpuMicrosPerRow.toFixed(1)} µs CPU/row`,
       );
     }
   }
-  return { one: drainSummary(runs.one), two: drainSummary(runs.two) };
+  return {
+    one: drainSummary(runs.one),
+    two: drainSummary(runs.two),
+    oneNoDelay: drainSummary(runs.oneNoDelay),
+  };
 }

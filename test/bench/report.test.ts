@@ -70,7 +70,11 @@ function results(overrides: {
       sourcePagesPrerendered: 250,
       prerenderSeconds: 10,
     },
-    drain: { one: drainSummary(overrides.consumerCpu), two: drainSummary(overrides.consumerCpu) },
+    drain: {
+      one: drainSummary(overrides.consumerCpu),
+      two: drainSummary(overrides.consumerCpu),
+      oneNoDelay: drainSummary(overrides.consumerCpu),
+    },
     latency: {
       offeredRate: 2_000,
       runsStarted: 600,
