@@ -27,6 +27,11 @@ export const sourceEnvSchema = z
     SOURCE_SLOW_DELAY_MS: intVar(NO_FAULTS.slowDelayMs, 0, 600_000),
     SOURCE_RETRY_AFTER_SECONDS: intVar(NO_FAULTS.retryAfterSeconds, 0, 3_600),
     SOURCE_PAGE_CACHE_SIZE: intVar(8, 0, 1_000),
+    // Where clients fetch the placeholder portraits: the source's own address when unset.
+    SOURCE_PORTRAITS_URL: z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL ending in /' })
+      .refine((url) => url.endsWith('/') && !/["\\]/.test(url), 'expected an http(s) URL ending in /')
+      .optional(),
   })
   .superRefine((env, context) => {
     const sum = RATE_VARIABLES.reduce((total, name) => total + env[name], 0);
@@ -49,6 +54,7 @@ export interface SourceConfig {
   shutdownTimeoutMs: number;
   faults: FaultSettings;
   pageCacheSize: number;
+  portraitsUrl: string | undefined;
 }
 
 /** Reads the configuration; throws ConfigError naming every invalid variable. */
@@ -69,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SourceConfig {
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     faults,
     pageCacheSize: parsed.SOURCE_PAGE_CACHE_SIZE,
+    portraitsUrl: parsed.SOURCE_PORTRAITS_URL,
   };
 }

@@ -18,6 +18,7 @@ import {
   type FaultSettings,
 } from './faults.ts';
 import { renderResponse } from './generate-users.ts';
+import { portraitPaths, portraitSvg } from './portraits.ts';
 import { localePools, loginWords } from './locale-pools.ts';
 import { PageCache } from './page-cache.ts';
 import { NATIONALITIES } from './types.ts';
@@ -35,6 +36,11 @@ export interface RandomUserSourceOptions {
   metrics?: Registry;
   /** How many rendered seeded pages to keep for retries; 8 when absent, 0 turns the cache off. */
   pageCacheSize?: number;
+  /**
+   * Base URL of the users' picture URLs (ending in '/'); the source's own /api/portraits/ when absent, where
+   * it serves placeholder portraits. Set it where clients reach the source at another address (a container).
+   */
+  portraitsUrl?: string;
   /** The draw against the fault rates, replaceable to make rate-based faults predictable. */
   random?: () => number;
 }
@@ -67,6 +73,14 @@ export async function startRandomUserSource(
   const faults = new FaultInjector({ ...NO_FAULTS, ...options.faults }, options.random);
   const cache = new PageCache<Buffer>(options.pageCacheSize ?? 8);
   const closing = new AbortController();
+  // Written raw into the JSON pages: a URL that JSON would escape is refused rather than corrupting them.
+  if (
+    options.portraitsUrl !== undefined &&
+    JSON.stringify(options.portraitsUrl) !== `"${options.portraitsUrl}"`
+  )
+    throw new Error(`portraitsUrl must not contain characters JSON escapes: ${options.portraitsUrl}`);
+  // Known once the server listens (port 0); no page is rendered before that.
+  let portraits = options.portraitsUrl ?? '';
 
   const requests = new Counter({
     name: 'randomuser_source_requests_total',
@@ -99,7 +113,7 @@ export async function startRandomUserSource(
       cacheHits.inc();
       return cached;
     }
-    const body = renderResponse(query);
+    const body = renderResponse(query, portraits);
     // Kept as an exact copy: the rendered view holds on to its writer's buffer, up to twice as large.
     if (key !== undefined) cache.set(key, Buffer.from(body));
     return body;
@@ -161,7 +175,15 @@ export async function startRandomUserSource(
     return { status: 200, raw: body, headers: jsonHeaders(body) };
   }
 
+  const portraitRoutes = Object.fromEntries(
+    portraitPaths().map((path): [string, RouteHandler] => {
+      const svg = portraitSvg(path);
+      const headers = { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' };
+      return [`GET /api/portraits/${path}`, () => Promise.resolve({ status: 200, raw: svg, headers })];
+    }),
+  );
   const routes: Record<string, RouteHandler> = {
+    ...portraitRoutes,
     'GET /api': api,
     'GET /api/': api,
     'GET /api/1.4': api,
@@ -215,8 +237,10 @@ export async function startRandomUserSource(
     readiness: {},
     routes,
   });
+  const origin = `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}`;
+  portraits ||= `${origin}/api/portraits/`;
   return {
-    url: `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}/api/1.4/`,
+    url: `${origin}/api/1.4/`,
     port: server.port,
     close: async () => {
       closing.abort();
