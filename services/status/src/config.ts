@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import {
+  cassandraEnvShape,
+  credentialPairs,
+  intVar,
+  kafkaEnvShape,
+  opsEnvShape,
+  parseEnv,
+  CASSANDRA_CREDENTIALS,
+  REGISTRY_CREDENTIALS,
+} from '@userstream/shared';
+
+/** A comma-separated list of http(s) base URLs, e.g. "http://127.0.0.1:8090,http://127.0.0.1:8091". */
+const urlList = (defaultValue: string) =>
+  z
+    .string()
+    .default(defaultValue)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim().replace(/\/+$/, ''))
+        .filter((url) => url !== ''),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'expected http(s) URLs, comma-separated' })).min(1));
+
+/** Every setting the status page reads, parsed once from the environment. */
+export const statusEnvSchema = z
+  .object({
+    ...kafkaEnvShape,
+    ...cassandraEnvShape,
+    ...opsEnvShape(8070),
+    // The ops servers the page reads: /readyz, /metrics, and the producer's GET /runs.
+    STATUS_PRODUCER_URL: z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+      .default('http://127.0.0.1:8080')
+      .transform((url) => url.replace(/\/+$/, '')),
+    STATUS_CONSUMER_URLS: urlList('http://127.0.0.1:8090'),
+    // The consumer group whose lag is shown (the consumer's CONSUMER_GROUP_ID).
+    CONSUMER_GROUP_ID: z.string().min(1).default('userstream-cassandra-sink'),
+    STATUS_POLL_MS: intVar(2_000, 250, 60_000),
+    // Each probe of a part gives up after this long: a part that hangs shows as down, the rest goes on.
+    STATUS_PROBE_TIMEOUT_MS: intVar(2_000, 100, 60_000),
+    STATUS_HISTORY_MINUTES: intVar(15, 1, 24 * 60),
+    STATUS_NEWEST_USERS: intVar(8, 1, 100),
+    STATUS_NEWEST_DEAD_LETTERS: intVar(5, 1, 100),
+  })
+  .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
+
+export type StatusConfig = z.output<typeof statusEnvSchema>;
+
+/** Parses the status page's environment or throws ConfigError naming every bad variable. */
+export function loadStatusConfig(env: NodeJS.ProcessEnv = process.env): StatusConfig {
+  return parseEnv(statusEnvSchema, env);
+}
