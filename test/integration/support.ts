@@ -232,7 +232,7 @@ export function imageCommand(name: string): string[] {
  * (the benchmark sets it) the built service runs instead, exactly as the image's CMD starts it.
  */
 export function startService(
-  name: 'producer' | 'consumer',
+  name: 'producer' | 'consumer' | 'status',
   env: Record<string, string>,
   args: string[] = [],
 ): ServiceProcess {
@@ -271,7 +271,7 @@ export function startService(
           `${name} to install its signal handlers`,
           () =>
             Promise.resolve(
-              /"msg":"starting (producer|consumer)"/.test(output) ||
+              /"msg":"starting (producer|consumer|status)"/.test(output) ||
                 child.exitCode !== null ||
                 child.signalCode !== null
                 ? true

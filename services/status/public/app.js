@@ -118,7 +118,9 @@ function renderRuns(runs) {
 function renderDeadLetters(dead) {
   replaceRows(
     document.querySelector('#dead-counts tbody'),
-    dead.counts.map((c) => [c.service, c.stage, c.reason, number(c.count)]),
+    dead.counts.length
+      ? dead.counts.map((c) => [c.service, c.stage, c.reason, number(c.count)])
+      : [['none', '', '', '0']],
   );
   const list = document.getElementById('dead-newest');
   if (dead.newest.length === 0) {

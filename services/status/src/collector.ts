@@ -67,6 +67,11 @@ export function createCollector(deps: CollectorDeps) {
   const history = new FlowHistory(deps.historyMs);
   // The last counters each service reported: a service that stops answering keeps its last numbers.
   const lastCounters = new Map<string, Partial<Record<Flow, number>>>();
+  const lastSamples = new Map<string, Sample[]>();
+  const remember = (url: string, samples: Sample[] | undefined): Sample[] | undefined => {
+    if (samples) lastSamples.set(url, samples);
+    return lastSamples.get(url);
+  };
   // A call still waiting (kafkajs retries on its own) is shared, not started again at every poll.
   const inFlight = new Map<string, Promise<unknown>>();
   const single = <T>(name: string, work: () => Promise<T>): Promise<Probe<T>> => {
@@ -148,7 +153,10 @@ export function createCollector(deps: CollectorDeps) {
       lag: lag.up ? lag.value : { error: lag.error },
       consumers: consumers.map((c, i) => consumerView(c.url, consumerSamples[i])),
       deadLetters: {
-        counts: deadLetterCounts(producerSamples, consumerSamples),
+        counts: deadLetterCounts(
+          remember(deps.producerUrl, producerSamples),
+          consumers.map((c, i) => remember(c.url, consumerSamples[i])),
+        ),
         newest: deps.tail.letters(),
         tailing: deps.tail.running,
       },
