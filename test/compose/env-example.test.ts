@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { producerEnvSchema } from '../../services/producer/src/config.ts';
 import { consumerEnvSchema } from '../../services/consumer/src/config.ts';
 import { sourceEnvSchema } from '../../services/randomuser-source/src/config.ts';
+import { statusEnvSchema } from '../../services/status/src/config.ts';
 import { REPO_ROOT, environmentOf, loadModel, readYaml, type VariableUse } from './compose-model.ts';
 
 interface Entry {
@@ -39,6 +40,7 @@ const SCHEMAS: Record<string, z.ZodObject> = {
   producer: producerEnvSchema,
   consumer: consumerEnvSchema,
   'randomuser-source': sourceEnvSchema,
+  status: statusEnvSchema,
 };
 /** Variables that Compose itself reads (documented for the offline profile). */
 const COMPOSE_OWN = new Set(['COMPOSE_PROFILES']);

@@ -23,11 +23,23 @@ const urlList = (defaultValue: string) =>
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, message: 'expected http(s) URLs, comma-separated' })).min(1));
 
+// The shared settings it uses: not the topic layout or the replication and write consistency it never needs.
+const {
+  KAFKA_TOPIC_PARTITIONS: _partitions,
+  KAFKA_REPLICATION_FACTOR: _replicationFactor,
+  ...kafkaShape
+} = kafkaEnvShape;
+const {
+  CASSANDRA_REPLICATION: _replication,
+  CASSANDRA_CONSISTENCY: _consistency,
+  ...cassandraShape
+} = cassandraEnvShape;
+
 /** Every setting the status page reads, parsed once from the environment. */
 export const statusEnvSchema = z
   .object({
-    ...kafkaEnvShape,
-    ...cassandraEnvShape,
+    ...kafkaShape,
+    ...cassandraShape,
     ...opsEnvShape(8070),
     // The ops servers the page reads: /readyz, /metrics, and the producer's GET /runs.
     STATUS_PRODUCER_URL: z
