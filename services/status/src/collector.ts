@@ -203,7 +203,7 @@ function serviceState(
   ready: Probe<{ ready: boolean; checks: Record<string, string> }>,
   requestError: string | undefined,
 ): PartView {
-  if (!ready.up) return { name, kind, state: 'down', detail: ready.error };
+  if (!ready.up) return { name, kind, state: 'down', detail: firstLine(ready.error) };
   const failing = Object.entries(ready.value.checks).filter(([, result]) => result !== 'ok');
   if (!ready.value.ready || requestError) {
     const reasons = failing.map(([check, result]) => `${check}: ${result}`);
@@ -225,7 +225,13 @@ function dependencyState<T>(
 ): PartView {
   return result.up
     ? { name, kind: name, state: 'up', detail: describe(result.value) }
-    : { name, kind: name, state: 'down', detail: result.error };
+    : { name, kind: name, state: 'down', detail: firstLine(result.error) };
+}
+
+/** An error's first line, capped: drivers add stacks and inspected objects that the page has no room for. */
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function consumerView(url: string, samples: Sample[] | undefined): ConsumerView {

@@ -15,8 +15,14 @@ export async function probe<T>(
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return { up: true, value: await read(response) };
   } catch (error) {
-    return { up: false, error: describeError(error) };
+    return { up: false, error: withCause(error) };
   }
+}
+
+/** The error and its cause: fetch says only "fetch failed", its cause says why (ECONNREFUSED, ...). */
+function withCause(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause === undefined ? describeError(error) : `${describeError(error)} (${describeError(cause)})`;
 }
 
 /** The body of a 2xx answer as text; throws naming the status otherwise. */
@@ -47,7 +53,7 @@ export async function bounded<T>(work: () => Promise<T>, timeoutMs: number, what
     ]);
     return { up: true, value };
   } catch (error) {
-    return { up: false, error: describeError(error) };
+    return { up: false, error: withCause(error) };
   } finally {
     clearTimeout(timer);
   }

@@ -13,6 +13,7 @@ import {
   registryConfigFrom,
   runMain,
   startOpsServer,
+  withTimeout,
 } from '@userstream/shared';
 import { loadStatusConfig } from './config.ts';
 import { createCollector, type StatusSnapshot } from './collector.ts';
@@ -50,7 +51,10 @@ runMain('status', async () => {
     logger,
   );
   shutdown.add('cassandra', () => cassandra.shutdown());
-  shutdown.add('admin', () => admin.disconnect());
+  // Bounded: with the broker down, kafkajs may still be retrying the admin's connection.
+  shutdown.add('admin', () =>
+    withTimeout(admin.disconnect(), 2_000, 'admin disconnect').catch(() => undefined),
+  );
   shutdown.add('topic tail', () => tail.stop());
   // Not connected here: each poll connects what is not yet, so the page comes up (showing them down) while
   // Kafka or Cassandra is down, and picks them up when they come.
@@ -87,6 +91,7 @@ runMain('status', async () => {
   let latest: StatusSnapshot | undefined;
   let timer: NodeJS.Timeout | undefined;
   const poll = async (): Promise<void> => {
+    const started = Date.now();
     try {
       latest = await collector.collect();
       for (const part of latest.parts) partUp.set({ part: part.name }, part.state === 'up' ? 1 : 0);
@@ -95,7 +100,9 @@ runMain('status', async () => {
       polls.inc({ result: 'error' });
       logger.error({ err: error }, 'collecting the status failed');
     }
-    if (!shutdown.stopping) timer = setTimeout(() => void poll(), config.STATUS_POLL_MS);
+    // Start to start: a poll that waited on a down part does not stretch the interval.
+    const wait = Math.max(0, config.STATUS_POLL_MS - (Date.now() - started));
+    if (!shutdown.stopping) timer = setTimeout(() => void poll(), wait);
   };
   shutdown.add('poller', () => clearTimeout(timer));
 

@@ -28,6 +28,7 @@ export class TopicTail {
   readonly #logger: Logger;
   #consumer: Consumer | undefined;
   #starting: Promise<void> | undefined;
+  #stopped = false;
   #users: { id: string; at: number }[] = [];
   #letters: (DeadLetterView & { atMs: number })[] = [];
 
@@ -44,7 +45,7 @@ export class TopicTail {
 
   /** Starts consuming unless it already does or is starting; a failure is logged and tried again later. */
   ensureStarted(): void {
-    if (this.#consumer || this.#starting) return;
+    if (this.#stopped || this.#consumer || this.#starting) return;
     this.#starting = this.#start()
       .catch(async (error: unknown) => {
         this.#logger.warn({ err: error }, 'cannot tail the topics yet; trying again at the next poll');
@@ -62,6 +63,7 @@ export class TopicTail {
     this.#consumer = consumer;
     const admin = this.#kafka.admin();
     await consumer.connect();
+    if (this.#stopped) return;
     await consumer.subscribe({ topics: [topic, dlqTopic], fromBeginning: false });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       void (async () => {
@@ -130,11 +132,15 @@ export class TopicTail {
     return this.#letters.map(({ atMs: _atMs, ...letter }) => letter);
   }
 
-  /** Leaves the group and disconnects. */
+  /**
+   * Leaves the group and disconnects. A start still connecting (kafkajs retries an absent broker for a
+   * minute) is not waited for: its consumer is disconnected under it.
+   */
   async stop(): Promise<void> {
-    await this.#starting;
-    await this.#consumer?.disconnect();
+    this.#stopped = true;
+    const consumer = this.#consumer;
     this.#consumer = undefined;
+    await consumer?.disconnect();
   }
 }
 
