@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'services/cli/bin/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -27,7 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'off',
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'services/cli/bin/*.js'], ...tseslint.configs.disableTypeChecked },
   {
     // The status page's browser script: plain JavaScript, not part of the TypeScript project.
     files: ['services/status/public/**/*.js'],

@@ -4,48 +4,36 @@
 // a row (or dead-lettered), prints a summary and exits. Without --once the status page starts too.
 // Ports: PRODUCER_HTTP_PORT (8080), CONSUMER_HTTP_PORT (8090), SOURCE_HTTP_PORT (8088), STATUS_HTTP_PORT
 // (8070).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import cassandra from 'cassandra-driver';
+import { spawnSync } from 'node:child_process';
 import { countRows, maskSettingValue } from '@userstream/shared';
-import { sampleValue, scrape } from '../bench/measure.ts';
+import {
+  cassandraClient,
+  consumerProgress,
+  REPO_ROOT,
+  sampleValue,
+  scrape,
+  stackEnv,
+  startService,
+  type ServiceName,
+  type ServiceProcess,
+} from '../dev/index.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const once = process.argv.includes('--once');
-const children: { name: string; child: ChildProcess }[] = [];
+const children: { name: ServiceName; service: ServiceProcess }[] = [];
 
-function parseStackEnv(): Record<string, string> {
-  const result = spawnSync('bash', ['scripts/stack.sh', 'env'], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`stack.sh env failed: ${result.stderr}`);
-  const env: Record<string, string> = {};
-  for (const match of result.stdout.matchAll(/^export (\w+)=["']?([^"'\n]*)["']?$/gm))
-    env[match[1]!] = match[2]!;
-  return env;
-}
-
-const output = new Map<string, string>();
 /** True once the terminal hung up (SIGHUP): nothing more is written to it. */
 let hungUp = false;
 
-function start(name: string, script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // Its own process group: Ctrl-C reaches only this script, which sends each child one SIGTERM. A second
-    // signal (the terminal's and ours) would make a service exit at once, without finishing its work.
-    detached: true,
-  });
-  children.push({ name, child });
-  // Shown as it comes; the producer's is also kept, for its run summary.
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (!hungUp) process.stdout.write(chunk);
-    if (name === 'producer') output.set(name, (output.get(name) ?? '') + chunk.toString());
-  });
-  child.on('exit', (code, signal) => {
+function start(name: ServiceName, env: Record<string, string>, args: string[] = []): ServiceProcess {
+  // Its own process group: Ctrl-C reaches only this script, which sends each child one SIGTERM. A second
+  // signal (the terminal's and ours) would make a service exit at once, without finishing its work. Its
+  // output is shown as it comes, and kept (the producer's run summary).
+  const service = startService(name, env, args, { detached: true, echo: () => !hungUp });
+  children.push({ name, service });
+  service.child.on('exit', (code, signal) => {
     if (!stopping) console.error(`[pipeline] ${name} exited (${code ?? signal})`);
   });
-  return child;
+  return service;
 }
 
 let stopping = false;
@@ -53,12 +41,7 @@ async function stopAll(code: number): Promise<never> {
   // A second Ctrl-C while stopping waits for the same graceful stop.
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
-  for (const { child } of [...children].reverse()) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-  }
+  for (const { service } of [...children].reverse()) await service.stop();
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
@@ -74,41 +57,35 @@ process.on('SIGHUP', () => {
 });
 // The children have their own process groups: if this script dies some other way, they must not outlive it.
 process.on('exit', () => {
-  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill();
+  for (const { service } of children) {
+    const { child } = service;
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
 });
 
 /** A service's metric samples; none while nothing listens yet (the consumer is still starting). */
 const samplesOf = (port: number): Promise<Map<string, number>> => scrape(port).catch(() => new Map());
 
 console.log('[pipeline] starting the local stack (npm run stack:up) ...');
-const up = spawnSync('bash', ['scripts/stack.sh', 'up'], { cwd: root, stdio: 'inherit' });
+const up = spawnSync('bash', ['scripts/stack.sh', 'up'], { cwd: REPO_ROOT, stdio: 'inherit' });
 if (up.status !== 0) process.exit(up.status ?? 1);
-const stackEnv = parseStackEnv();
 
 const producerPort = Number(process.env.PRODUCER_HTTP_PORT ?? 8080);
 const consumerPort = Number(process.env.CONSUMER_HTTP_PORT ?? 8090);
 const sourcePort = Number(process.env.SOURCE_HTTP_PORT ?? 8088);
 const statusPort = Number(process.env.STATUS_HTTP_PORT ?? 8070);
-const env = { ...stackEnv, ...process.env } as Record<string, string>;
+const env = { ...stackEnv(), ...process.env } as Record<string, string>;
 if (!process.env.RANDOMUSER_URL) {
-  start('randomuser-source', 'services/randomuser-source/src/main.ts', {
-    ...env,
-    HTTP_PORT: String(sourcePort),
-  });
+  start('randomuser-source', { ...env, HTTP_PORT: String(sourcePort) });
   env.RANDOMUSER_URL = `http://127.0.0.1:${sourcePort}/api/1.4/`;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 }
-start('consumer', 'services/consumer/src/main.ts', { ...env, HTTP_PORT: String(consumerPort) });
+const consumer = start('consumer', { ...env, HTTP_PORT: String(consumerPort) });
 const startedAt = Date.now();
-const producer = start(
-  'producer',
-  'services/producer/src/main.ts',
-  { ...env, HTTP_PORT: String(producerPort) },
-  once ? ['--once'] : [],
-);
+const producer = start('producer', { ...env, HTTP_PORT: String(producerPort) }, once ? ['--once'] : []);
 // The page needs the producer's HTTP server, which --once does not start.
 if (!once) {
-  start('status', 'services/status/src/main.ts', {
+  start('status', {
     ...env,
     HTTP_PORT: String(statusPort),
     STATUS_PRODUCER_URL: `http://127.0.0.1:${producerPort}`,
@@ -126,32 +103,29 @@ console.log(`
 `);
 
 if (once) {
-  // 'close', not 'exit': by then the producer's last output has been read.
-  const code = await new Promise<number>((resolve) => producer.once('close', (c) => resolve(c ?? 1)));
-  if (code !== 0) await stopAll(code);
-  const client = new cassandra.Client({
-    contactPoints: (env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042').split(','),
-    localDataCenter: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
+  // Resolves once the producer's last output has been read.
+  const code = await producer.exited;
+  if (code !== 0) await stopAll(typeof code === 'number' ? code : 1);
+  const client = await cassandraClient({
+    CASSANDRA_CONTACT_POINTS: env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
+    CASSANDRA_LOCAL_DC: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
   });
   // Wait for what the producer published, not the batch size: results it refused go to the dead-letter topic.
-  const summary = /"published":(\d+)[^\n]*"msg":"run finished"/.exec(output.get('producer') ?? '');
+  const summary = /"published":(\d+)[^\n]*"msg":"run finished"/.exec(producer.output());
   const expected = Number(summary?.[1] ?? env.PRODUCER_BATCH_SIZE ?? 1000);
   if (!summary) {
     console.error(
       `[pipeline] no run summary from the producer (LOG_LEVEL above info?): waiting for ${expected} records`,
     );
   }
-  const consumer = children.find((c) => c.name === 'consumer')!.child;
   for (;;) {
-    if (consumer.exitCode !== null || consumer.signalCode !== null) {
+    if (consumer.child.exitCode !== null || consumer.child.signalCode !== null) {
       console.error('[pipeline] the consumer exited before every record was written');
       await client.shutdown();
       await stopAll(1);
     }
-    const samples = await samplesOf(consumerPort);
-    const written = sampleValue(samples, 'userstream_consumer_records_written_total');
-    const dead = sampleValue(samples, 'userstream_consumer_records_dead_lettered_total');
-    if (written + dead >= expected) {
+    const { written, deadLettered: dead, handled } = consumerProgress(await samplesOf(consumerPort));
+    if (handled >= expected) {
       const rows = await countRows(
         client,
         env.CASSANDRA_KEYSPACE ?? 'userstream',
@@ -173,9 +147,7 @@ if (once) {
         await samplesOf(producerPort),
         'userstream_producer_records_published_total',
       );
-      const samples = await samplesOf(consumerPort);
-      const written = sampleValue(samples, 'userstream_consumer_records_written_total');
-      const dead = sampleValue(samples, 'userstream_consumer_records_dead_lettered_total');
+      const { written, deadLettered: dead } = consumerProgress(await samplesOf(consumerPort));
       console.log(`[pipeline] published ${published}, written ${written}, dead-lettered ${dead}`);
     })();
   }, 10_000).unref();

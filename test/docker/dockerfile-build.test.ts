@@ -11,7 +11,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import {
@@ -30,7 +29,15 @@ import {
   type Dockerfile,
   type Stage,
 } from './dockerfile.ts';
-import { cassandraClient, freshNames, kafkaClient, stack, waitFor } from '../integration/support.ts';
+import {
+  cassandraClient,
+  freePort,
+  freshNames,
+  kafkaClient,
+  stack,
+  unreachableStackServer,
+  waitFor,
+} from '../integration/support.ts';
 
 const file: Dockerfile = readDockerfile();
 const ignoreRules = readDockerignore();
@@ -181,43 +188,6 @@ function buildStage(stage: Stage): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function reachable(hostPort: string, timeoutMs = 2_000): Promise<boolean> {
-  const [host = '127.0.0.1', port = '0'] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const socket = connect({ host, port: Number(port) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function stackIsUp(): Promise<boolean> {
-  const registry = new URL(stack.SCHEMA_REGISTRY_URL);
-  const checks = await Promise.all([
-    reachable(stack.KAFKA_BROKERS.split(',')[0] ?? ''),
-    reachable(`${registry.hostname}:${registry.port || '80'}`),
-    reachable(stack.CASSANDRA_CONTACT_POINTS.split(',')[0] ?? ''),
-  ]);
-  return checks.every(Boolean);
-}
-
 /** Starts a target's CMD from its stage directory, waits for /readyz 200, runs its HEALTHCHECK, SIGTERMs it. */
 async function runTarget(target: string, extraEnv: Record<string, string>): Promise<void> {
   const state = states.get(target);
@@ -323,7 +293,7 @@ describe('docker/Dockerfile replayed without Docker', { timeout: 900_000 }, () =
   let stackUp = false;
 
   before(async () => {
-    stackUp = await stackIsUp();
+    stackUp = (await unreachableStackServer()) === undefined;
   });
 
   after(() => {

@@ -18,7 +18,7 @@ import {
   killLeftovers,
 } from './support.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
-import { sampleValue, scrape } from '../../bench/measure.ts';
+import { sampleValue, scrape } from './support.ts';
 
 const USERS = 20_000;
 

@@ -45,6 +45,10 @@ const user = (n: number, overrides: Partial<UserRecord> = {}): UserRecord => ({
   phone: '555-0100',
   picture: 'https://randomuser.me/api/portraits/med/women/1.jpg',
   nat: 'US',
+  cell: null,
+  latitude: null,
+  longitude: null,
+  timezone_offset: null,
   produced_at: Date.now(),
   ...overrides,
 });
@@ -56,8 +60,10 @@ async function prepareTopics(names: ReturnType<typeof freshNames>) {
     { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
     { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
   ]);
-  const schemaId = await registerUserSchema(
-    createRegistry({ url: stack.SCHEMA_REGISTRY_URL }),
+  const registryConfig = { url: stack.SCHEMA_REGISTRY_URL };
+  const { id: schemaId } = await registerUserSchema(
+    createRegistry(registryConfig),
+    registryConfig,
     `${names.KAFKA_TOPIC}-value`,
   );
   return { schemaId, encode: createUserEncoder(schemaId) };
@@ -71,7 +77,8 @@ async function createDriftedTable(db: cassandra.Client, keyspace: string): Promi
   await db.execute(
     `CREATE TABLE ${keyspace}.users (id uuid PRIMARY KEY, first_name text, last_name text, gender text,
       address text, postcode int, email text, username text, dob timestamp, registered_date timestamp, phone text,
-      picture text, nat text, produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
+      picture text, nat text, cell text, latitude double, longitude double, timezone_offset text,
+      produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
   );
 }
 

@@ -95,11 +95,16 @@ runMain('consumer', async () => {
       maxBytesPerPartition: config.CONSUMER_MAX_BYTES_PER_PARTITION,
       fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
       sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+      durabilityDelayMs: config.CASSANDRA_DURABILITY_DELAY_MS,
     },
     metrics,
     logger,
   );
   const decoder = createMessageDecoder(registry, registryConfig);
+  // A node that went down may have lost writes it acknowledged (its commit log was not synced yet).
+  cassandra.on('hostDown', (host: { address: string }) =>
+    loop.rewind(`Cassandra host ${host.address} went down`),
+  );
 
   const ops = await startOpsServer({
     host: config.HTTP_HOST,
@@ -136,6 +141,7 @@ runMain('consumer', async () => {
           chunkSize: 2 * config.CONSUMER_WRITE_CONCURRENCY * config.CONSUMER_WRITE_BATCH_ROWS,
           heartbeatEveryMs: 1_000,
           onUnavailable: (unavailable) => loop.setPaused(unavailable),
+          onNodeLoss: (reason) => loop.rewind(reason),
         },
         batch,
       ),

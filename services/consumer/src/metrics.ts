@@ -48,6 +48,28 @@ export function createConsumerMetrics(registry: Registry) {
       labelNames: ['topic', 'partition'] as const,
       registers,
     }),
+    committedOffset: new Gauge({
+      name: 'userstream_consumer_committed_offset',
+      help: 'The offset this member last committed per partition: rows before it are durable in Cassandra',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+    }),
+    uncommitted: new Gauge({
+      name: 'userstream_consumer_uncommitted_records',
+      help: 'Records written but not committed yet, per partition: waiting for CASSANDRA_DURABILITY_DELAY_MS',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+    }),
+    rewinds: new Counter({
+      name: 'userstream_consumer_rewinds_total',
+      help: 'Times the consumer read its partitions again from the committed offsets after a Cassandra node loss',
+      registers,
+    }),
+    rewritten: new Counter({
+      name: 'userstream_consumer_records_rewritten_total',
+      help: 'Records written again after a rewind or a rebalance (idempotent upserts: harmless)',
+      registers,
+    }),
     paused: new Gauge({
       name: 'userstream_consumer_paused',
       help: '1 while fetching is paused because a dependency is unavailable',

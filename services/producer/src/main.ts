@@ -56,8 +56,15 @@ runMain('producer', async () => {
     { topic: config.KAFKA_TOPIC, ...topicSettings },
     { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
   ]);
-  const encoder = await prepareUserEncoder(registry, config.KAFKA_TOPIC);
-  logger.info({ subject: `${config.KAFKA_TOPIC}-value`, schemaId: encoder.schemaId }, 'schema registered');
+  const encoder = await prepareUserEncoder(registry, registryConfig, config.KAFKA_TOPIC);
+  logger.info(
+    {
+      subject: `${config.KAFKA_TOPIC}-value`,
+      schemaId: encoder.schemaId,
+      compatibility: encoder.compatibility,
+    },
+    'schema registered',
+  );
   const publisher = createKafkaPublisher(kafka, {
     topic: config.KAFKA_TOPIC,
     dlqTopic: config.KAFKA_DLQ_TOPIC,

@@ -20,18 +20,32 @@ const rateVar = z.coerce
 export const sourceEnvSchema = z
   .object({
     ...opsEnvShape(8088),
-    SOURCE_FAULT_500_RATE: rateVar,
-    SOURCE_FAULT_429_RATE: rateVar,
-    SOURCE_FAULT_MALFORMED_RATE: rateVar,
-    SOURCE_FAULT_SLOW_RATE: rateVar,
-    SOURCE_SLOW_DELAY_MS: intVar(NO_FAULTS.slowDelayMs, 0, 600_000),
-    SOURCE_RETRY_AFTER_SECONDS: intVar(NO_FAULTS.retryAfterSeconds, 0, 3_600),
-    SOURCE_PAGE_CACHE_SIZE: intVar(8, 0, 1_000),
-    // Where clients fetch the placeholder portraits: the source's own address when unset.
+    SOURCE_FAULT_500_RATE: rateVar.describe(
+      'Share of requests answered with HTTP 500 (the four `SOURCE_FAULT_*_RATE` add up to at most 1).',
+    ),
+    SOURCE_FAULT_429_RATE: rateVar.describe(
+      'Share of requests answered with HTTP 429 and a `Retry-After` header.',
+    ),
+    SOURCE_FAULT_MALFORMED_RATE: rateVar.describe('Share of requests answered with a malformed body.'),
+    SOURCE_FAULT_SLOW_RATE: rateVar.describe(
+      'Share of requests answered late, after `SOURCE_SLOW_DELAY_MS`.',
+    ),
+    SOURCE_SLOW_DELAY_MS: intVar(NO_FAULTS.slowDelayMs, 0, 600_000).describe(
+      'Delay of a slow answer, in milliseconds.',
+    ),
+    SOURCE_RETRY_AFTER_SECONDS: intVar(NO_FAULTS.retryAfterSeconds, 0, 3_600).describe(
+      '`Retry-After` of a 429 answer, in seconds.',
+    ),
+    SOURCE_PAGE_CACHE_SIZE: intVar(8, 0, 1_000).describe(
+      'Rendered pages kept (LRU) to answer a repeated request quickly (0: none). Each costs its size in memory: 5.5 MB at 5000 users.',
+    ),
     SOURCE_PORTRAITS_URL: z
       .url({ protocol: /^https?$/, message: 'expected an http(s) URL ending in /' })
       .refine((url) => url.endsWith('/') && !/["\\]/.test(url), 'expected an http(s) URL ending in /')
-      .optional(),
+      .optional()
+      .describe(
+        "Base URL of the users' picture URLs, ending in `/`; unset: the source's own `/api/portraits/`, where it serves placeholder portraits. Set it when browsers reach the source at another address.",
+      ),
   })
   .superRefine((env, context) => {
     const sum = RATE_VARIABLES.reduce((total, name) => total + env[name], 0);

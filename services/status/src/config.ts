@@ -45,16 +45,34 @@ export const statusEnvSchema = z
     STATUS_PRODUCER_URL: z
       .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
       .default('http://127.0.0.1:8080')
-      .transform((url) => url.replace(/\/+$/, '')),
-    STATUS_CONSUMER_URLS: urlList('http://127.0.0.1:8090'),
-    // The consumer group whose lag is shown (the consumer's CONSUMER_GROUP_ID).
-    CONSUMER_GROUP_ID: z.string().min(1).default('userstream-cassandra-sink'),
-    STATUS_POLL_MS: intVar(2_000, 250, 60_000),
+      .transform((url) => url.replace(/\/+$/, ''))
+      .describe(
+        "The producer's ops server, whose `/readyz`, `/metrics` and `GET /runs` the status page reads.",
+      ),
+    STATUS_CONSUMER_URLS: urlList('http://127.0.0.1:8090').describe(
+      "The consumers' ops servers, comma-separated (one per replica, to see each), whose `/readyz` and `/metrics` the status page reads.",
+    ),
+    CONSUMER_GROUP_ID: z
+      .string()
+      .min(1)
+      .default('userstream-cassandra-sink')
+      .describe('Consumer group id; every consumer process (`--scale consumer=N`) shares it.'),
+    STATUS_POLL_MS: intVar(2_000, 250, 60_000).describe(
+      'How often the status page collects its data (and the page asks for it), in milliseconds.',
+    ),
     // Each probe of a part gives up after this long: a part that hangs shows as down, the rest goes on.
-    STATUS_PROBE_TIMEOUT_MS: intVar(2_000, 100, 60_000),
-    STATUS_HISTORY_MINUTES: intVar(15, 1, 24 * 60),
-    STATUS_NEWEST_USERS: intVar(8, 1, 100),
-    STATUS_NEWEST_DEAD_LETTERS: intVar(5, 1, 100),
+    STATUS_PROBE_TIMEOUT_MS: intVar(2_000, 100, 60_000).describe(
+      'How long the status page waits for each part before showing it down, in milliseconds.',
+    ),
+    STATUS_HISTORY_MINUTES: intVar(15, 1, 24 * 60).describe(
+      'Minutes of flow rates the status page keeps for its charts.',
+    ),
+    STATUS_NEWEST_USERS: intVar(8, 1, 100).describe(
+      'How many of the newest users (read back from Cassandra) the status page shows.',
+    ),
+    STATUS_NEWEST_DEAD_LETTERS: intVar(5, 1, 100).describe(
+      'How many of the newest dead letters the status page shows.',
+    ),
   })
   .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
 

@@ -47,6 +47,7 @@ const options = {
   maxBytesPerPartition: 1_024,
   fetchMaxWaitMs: 250,
   sessionTimeoutMs: 6_000,
+  durabilityDelayMs: 0,
 };
 
 function loopWith(fake: ReturnType<typeof fakeKafka>) {

@@ -2,6 +2,8 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@userstream/shared';
 import type { ConsumerMetrics } from '../metrics.ts';
 import type { BatchContext } from '../process/batch-processor.ts';
+import { createLagTracker } from './lag-tracker.ts';
+import { createOffsetCommitter, type CommitFn } from './offset-committer.ts';
 
 export interface ConsumerLoopOptions {
   groupId: string;
@@ -12,6 +14,8 @@ export interface ConsumerLoopOptions {
   /** How long the broker may hold a fetch that finds nothing new; a stop or rebalance waits for it. */
   fetchMaxWaitMs: number;
   sessionTimeoutMs: number;
+  /** Offsets are committed once their rows were acknowledged this long ago (0: at once). */
+  durabilityDelayMs: number;
 }
 
 /** The Kafka side of the consumer: group membership, fetching, pausing and committing. */
@@ -29,7 +33,9 @@ export interface ConsumerLoop {
   checkMembership(): Promise<void>;
   /** Stops fetching everywhere while a dependency is down, and resumes when it is back. */
   setPaused(paused: boolean, reason?: string): void;
-  /** Waits for the in-flight batches, commits what they resolved, and leaves the group. */
+  /** Cassandra may have lost acknowledged writes (a node went away): read every partition again from its commit. */
+  rewind(reason: string): void;
+  /** Waits for the in-flight batches, commits what is durable, and leaves the group. */
   stop(): Promise<void>;
 }
 
@@ -39,10 +45,14 @@ export interface ConsumerLoop {
  */
 export const PAUSED_LAG_REFRESH_MS = 5_000;
 
+/** How often durable offsets are committed when no batch comes to do it (a tenth of the delay, 0.2-1 s). */
+export const commitIntervalMs = (delayMs: number): number => Math.min(1_000, Math.max(200, delayMs / 10));
+
 /**
  * Creates the consumer loop. Offsets are resolved by the processor only after rows are written or
- * dead-lettered, and kafkajs commits resolved offsets after each batch (and on rebalance or stop). `admin`
- * (connected, and closed by the caller) reads the lag of partitions as they are assigned.
+ * dead-lettered, and committed once they are durable (see offset-committer.ts): after each batch, on a
+ * timer, and on stop. `admin` (connected, and closed by the caller) reads the lag of partitions as they are
+ * assigned.
  */
 export function createConsumerLoop(
   kafka: Kafka,
@@ -51,6 +61,7 @@ export function createConsumerLoop(
   metrics: ConsumerMetrics,
   logger: Logger,
 ): ConsumerLoop {
+  const { topic } = options;
   const consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs,
@@ -61,23 +72,42 @@ export function createConsumerLoop(
   });
   let paused = false;
   let pausedLagTimer: NodeJS.Timeout | undefined;
-  // This member's partitions since its last join: the ones whose lag it reports.
-  let assigned: readonly number[] = [];
   let running = false;
   // Why this process is not consuming now; undefined while it is a member of the group.
   let notMember: string | undefined = `joining group ${options.groupId}`;
   // stop() may come while start() still connects (a signal during start-up): then start() must not go on.
   let stopRequested = false;
+  const lag = createLagTracker({
+    admin,
+    topic,
+    groupId: options.groupId,
+    fromBeginning: options.fromBeginning,
+    lag: metrics.lag,
+  });
+  const committer = createOffsetCommitter({
+    topic,
+    delayMs: options.durabilityDelayMs,
+    seek: (partition, offset) => consumer.seek({ topic, partition, offset }),
+    metrics,
+    logger,
+  });
+  const commitThroughConsumer: CommitFn = (offsets) =>
+    consumer.commitOffsets(offsets.map((o) => ({ topic, ...o })));
+
+  const readLag = (all: boolean, what: string) =>
+    lag
+      .read(all, () => !stopRequested && (!all || paused))
+      .catch((error: unknown) => logger.warn({ err: error }, `could not read the lag ${what}`));
 
   /** Pauses or resumes fetching for the whole topic (kafkajs keeps a pause across rebalances). */
   function setPaused(next: boolean, reason = 'the dependency is back'): void {
     if (next === paused) return;
     try {
-      if (next) consumer.pause([{ topic: options.topic }]);
-      else consumer.resume([{ topic: options.topic }]);
+      if (next) consumer.pause([{ topic }]);
+      else consumer.resume([{ topic }]);
     } catch (error) {
       // Between a crash and kafkajs's restart there is no group to pause; the next retry tries again.
-      logger.warn({ err: error, topic: options.topic }, `could not ${next ? 'pause' : 'resume'} fetching`);
+      logger.warn({ err: error, topic }, `could not ${next ? 'pause' : 'resume'} fetching`);
       return;
     }
     paused = next;
@@ -85,68 +115,18 @@ export function createConsumerLoop(
     clearInterval(pausedLagTimer);
     pausedLagTimer = undefined;
     if (next) {
-      pausedLagTimer = setInterval(() => {
-        readLag(assigned, true).catch((error: unknown) => {
-          logger.warn({ err: error }, 'could not read the lag while paused');
-        });
-      }, PAUSED_LAG_REFRESH_MS);
+      pausedLagTimer = setInterval(() => void readLag(true, 'while paused'), PAUSED_LAG_REFRESH_MS);
       pausedLagTimer.unref();
-      logger.warn({ topic: options.topic }, 'pausing fetches until the dependency is back');
+      logger.warn({ topic }, 'pausing fetches until the dependency is back');
     } else {
-      logger.info({ topic: options.topic, reason }, 'resuming fetches');
+      logger.info({ topic, reason }, 'resuming fetches');
     }
   }
 
-  // Partitions that reported their lag from a batch since the last join: theirs is fresher than a seed's.
-  const reported = new Set<number>();
-  // Where this member stands on partitions its group has committed nothing for: where the last batch started,
-  // or, before any batch, where the group starts (the end, with CONSUMER_FROM_BEGINNING=false).
-  const positions = new Map<number, number>();
-
-  /**
-   * Sets the lag of `partitions` from the group's committed offsets and the high watermarks. On a join it
-   * seeds newly assigned partitions (one with nothing new gets no batch, and would have no lag series until
-   * it does), leaving alone those a batch has reported since; while paused (`all`) it updates every one.
-   */
-  async function readLag(partitions: readonly number[], all: boolean): Promise<void> {
-    if (partitions.length === 0) return;
-    const [ends, groups] = await Promise.all([
-      admin.fetchTopicOffsets(options.topic),
-      admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }),
-    ]);
-    const committed = new Map(
-      (groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)] as const),
-    );
-    // Resumed meanwhile: the batches' own figures are fresher than this reading.
-    if (all && !paused) return;
-    for (const partition of partitions) {
-      const end = ends.find((p) => p.partition === partition);
-      // A join since this reading began has reset the gauge: a partition now another member's stays unset.
-      if (!end || !assigned.includes(partition) || stopRequested) continue;
-      if (!all && reported.has(partition)) continue;
-      const offset = committed.get(partition) ?? -1;
-      // No committed offset yet: the member's own position, or where CONSUMER_FROM_BEGINNING starts it.
-      const next =
-        offset >= 0
-          ? offset
-          : (positions.get(partition) ?? (options.fromBeginning ? Number(end.low) : Number(end.high)));
-      if (offset < 0 && !positions.has(partition)) positions.set(partition, next);
-      metrics.lag.set(
-        { topic: options.topic, partition: String(partition) },
-        Math.max(0, Number(end.high) - next),
-      );
-    }
-  }
-
-  /**
-   * Forgets this member's partitions and their lag series, which another member may report from now on,
-   * and takes `partitions` as its own.
-   */
+  /** This member now owns `partitions` (none after a crash): lag series and commit bookkeeping start over. */
   function assign(partitions: readonly number[]): void {
-    metrics.lag.reset();
-    reported.clear();
-    positions.clear();
-    assigned = partitions;
+    lag.assign(partitions);
+    committer.assign(partitions);
   }
 
   consumer.on(consumer.events.REBALANCING, () => {
@@ -154,15 +134,13 @@ export function createConsumerLoop(
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     if (!stopRequested) notMember = undefined;
-    assign(payload.memberAssignment[options.topic] ?? []);
+    assign(payload.memberAssignment[topic] ?? []);
     logger.info(
       { memberId: payload.memberId, assignment: payload.memberAssignment },
       'joined consumer group',
     );
-    readLag(assigned, false).catch((error: unknown) => {
-      // Only the gauge waits for the next batch; consuming goes on.
-      logger.warn({ err: error }, 'could not read the lag of the assigned partitions');
-    });
+    // Only the gauge waits for the next batch; consuming goes on.
+    void readLag(false, 'of the assigned partitions');
   });
   let onFatal: (error: Error) => void = () => undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -183,61 +161,83 @@ export function createConsumerLoop(
     if (!payload.restart && !stopRequested) onFatal(payload.error);
   });
 
+  /** One batch through `handle`: lag and commit bookkeeping around it, then a commit of what is durable. */
+  async function eachBatch(payload: EachBatchPayload, handle: (batch: BatchContext) => Promise<void>) {
+    const { batch } = payload;
+    // Fetched before a rewind's seek: its partition is read again from the committed offset instead.
+    if (payload.isStale()) return;
+    const first = batch.isEmpty() ? undefined : Number(batch.firstOffset());
+    const generation = committer.generation;
+    lag.batchStarted(batch.partition, first, Number(batch.offsetLagLow()));
+    committer.batchStarted(batch.partition, first);
+    let resolved: string | undefined;
+    try {
+      await handle({
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages,
+        resolveOffset: (offset) => {
+          resolved = offset;
+          payload.resolveOffset(offset);
+          committer.resolved(batch.partition, Number(offset), generation);
+        },
+        heartbeat: () => payload.heartbeat(),
+        shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
+      });
+      // Behind what was written (a batch cut short by a rebalance or a stop is fetched again).
+      if (resolved !== undefined) {
+        lag.batchResolved(batch.partition, Number(batch.highWatermark), Number(resolved));
+      }
+    } catch (error) {
+      // A batch that gave up while waiting for a dependency (a rebalance, a stop) will never resume
+      // fetching itself, and a paused topic gets no new batch to do it: resume here. If the dependency
+      // is still down, the next batch pauses again.
+      setPaused(false, 'the pausing batch gave up');
+      throw error;
+    } finally {
+      committer.batchEnded(batch.partition);
+    }
+    // Through the batch's own payload: it still commits while kafkajs stops (the consumer's refuses then).
+    await committer
+      .commitDue((offsets) => payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: offsets }] }))
+      .catch((error: unknown) => logger.debug({ err: error }, 'could not commit the durable offsets'));
+  }
+
   return {
     consumer,
     async start(handle, fatal) {
       onFatal = fatal;
       await consumer.connect();
       if (stopRequested) return;
-      await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+      await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });
       if (stopRequested) return;
       running = true;
+      if (options.durabilityDelayMs > 0) {
+        committer.startTimer(commitThroughConsumer, commitIntervalMs(options.durabilityDelayMs));
+      }
       await consumer.run({
-        autoCommit: true,
+        autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConcurrently,
-        eachBatch: async (payload: EachBatchPayload) => {
-          const { batch } = payload;
-          const labels = { topic: batch.topic, partition: String(batch.partition) };
-          reported.add(batch.partition);
-          if (!batch.isEmpty()) positions.set(batch.partition, Number(batch.firstOffset()));
-          // While the batch is processed (or stuck on an outage) its own messages are still behind.
-          metrics.lag.set(labels, Number(batch.offsetLagLow()) + (batch.isEmpty() ? 0 : 1));
-          let resolved: string | undefined;
-          try {
-            await handle({
-              topic: batch.topic,
-              partition: batch.partition,
-              messages: batch.messages,
-              resolveOffset: (offset) => {
-                resolved = offset;
-                payload.resolveOffset(offset);
-              },
-              heartbeat: () => payload.heartbeat(),
-              shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
-            });
-            // Behind what was written (a batch cut short by a rebalance or a stop is fetched again).
-            if (resolved !== undefined) {
-              metrics.lag.set(labels, Math.max(0, Number(batch.highWatermark) - 1 - Number(resolved)));
-            }
-          } catch (error) {
-            // A batch that gave up while waiting for a dependency (a rebalance, a stop) will never resume
-            // fetching itself, and a paused topic gets no new batch to do it: resume here. If the dependency
-            // is still down, the next batch pauses again.
-            setPaused(false, 'the pausing batch gave up');
-            throw error;
-          }
-        },
+        eachBatch: (payload) => eachBatch(payload, handle),
       });
     },
     checkMembership: () =>
       notMember === undefined ? Promise.resolve() : Promise.reject(new Error(notMember)),
     setPaused,
+    rewind: (reason) => committer.rewind(reason),
     async stop() {
       stopRequested = true;
       notMember = 'stopping';
-      running = false;
       clearInterval(pausedLagTimer);
+      committer.stopTimer();
+      // What is durable already; the in-flight batches commit theirs as they end.
+      if (running) {
+        await committer
+          .commitDue(commitThroughConsumer)
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not commit the durable offsets'));
+      }
+      running = false;
       await consumer.disconnect();
     },
   };

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import cassandra from 'cassandra-driver';
 import type { KafkaMessage } from 'kafkajs';
 import {
   createLogger,
@@ -35,6 +36,10 @@ const record = (n: number): UserRecord => ({
   phone: null,
   picture: null,
   nat: null,
+  cell: null,
+  latitude: null,
+  longitude: null,
+  timezone_offset: null,
   produced_at: 1_000,
 });
 const message = (offset: number, value: string): KafkaMessage => ({
@@ -92,6 +97,7 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
     },
   };
   const metricsRegistry = createMetricsRegistry('test');
+  const nodeLosses: string[] = [];
   const deps: ProcessorDependencies = {
     decoder: fakeDecoder(),
     sink,
@@ -110,6 +116,7 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
     chunkSize: 1_000,
     heartbeatEveryMs: 5,
     onUnavailable: (value) => unavailable.push(value),
+    onNodeLoss: (reason) => nodeLosses.push(reason),
   };
   let running = true;
   const heartbeats = { count: 0 };
@@ -128,6 +135,7 @@ function harness(writeScript: ((rows: readonly RowToWrite[]) => WriteOutcome)[] 
     letters,
     resolved,
     unavailable,
+    nodeLosses,
     metricsRegistry,
     heartbeats,
     stop: () => (running = false),
@@ -189,6 +197,26 @@ test('transient write failures are retried (paused meanwhile), never dead-letter
   assert.deepEqual(h.letters, []);
   assert.deepEqual(h.resolved, ['3']);
   assert.deepEqual(h.unavailable, [true, true, false]);
+  // A plain Error is no sign that the node went away: nothing to rewind.
+  assert.deepEqual(h.nodeLosses, []);
+});
+
+test('writes that fail because the node went away report a node loss (it may have lost acknowledged rows)', async () => {
+  const gone = new cassandra.errors.NoHostAvailableError({
+    '127.0.0.1:9042': new Error('connect ECONNREFUSED'),
+  });
+  const h = harness([
+    (rows) => ({
+      written: [],
+      writtenAt: [],
+      permanent: [],
+      transient: rows.map((_, index) => ({ index, error: gone })),
+    }),
+  ]);
+  await processBatch(h.deps, h.batch([message(1, 'ok:1')]));
+  assert.equal(h.nodeLosses.length, 1);
+  assert.match(h.nodeLosses[0]!, /writes failed: .*All host\(s\) tried for query failed/);
+  assert.deepEqual(h.resolved, ['1']);
 });
 
 test('a row Cassandra refuses for good goes to the DLQ with the write stage', async () => {

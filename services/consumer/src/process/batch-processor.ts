@@ -9,6 +9,7 @@ import {
   type UserRecord,
 } from '@userstream/shared';
 import type { CassandraSink, RowToWrite } from '../write/cassandra-sink.ts';
+import { isNodeLossError } from '../write/write-errors.ts';
 import type { MessageDecoder } from '../decode/message-decoder.ts';
 import type { DeadLetter, DlqPublisher } from '../deadletter/dlq-publisher.ts';
 import type { ConsumerMetrics } from '../metrics.ts';
@@ -39,6 +40,8 @@ export interface ProcessorDependencies {
   heartbeatEveryMs: number;
   /** Called with true while a dependency is down (the loop pauses fetching), false when it is back. */
   onUnavailable(unavailable: boolean): void;
+  /** Called when writes failed because a Cassandra node went away: it may have lost acknowledged writes. */
+  onNodeLoss(reason: string): void;
 }
 
 /** Thrown when the consumer stops while a dependency is still down: nothing past the last write is resolved. */
@@ -120,6 +123,8 @@ async function processChunk(
       letters.push(letterFor(rowMessages[pending[index]!]!, refused));
     }
     const retry = outcome.transient.map(({ index }) => pending[index]!);
+    const lost = outcome.transient.find(({ error }) => isNodeLossError(error));
+    if (lost) deps.onNodeLoss(`writes failed: ${describeError(lost.error)}`);
     if (retry.length > 0) {
       const first = outcome.transient[0]!.error;
       await waitBeforeRetry(deps, batch, 'write', attempt, `${retry.length} rows: ${describeError(first)}`);

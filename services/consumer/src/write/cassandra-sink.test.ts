@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import { schemaColumns } from '@userstream/shared';
 import { createCassandraSink, upsertParams, upsertStatement, type RowToWrite } from './cassandra-sink.ts';
-import { isPermanentWriteError } from './write-errors.ts';
+import { isNodeLossError, isPermanentWriteError } from './write-errors.ts';
 
 const record = {
   id: '7a0eed16-9430-4d68-901f-c0d4c1c3bf00',
@@ -19,6 +19,10 @@ const record = {
   phone: null,
   picture: null,
   nat: 'NO',
+  cell: null,
+  latitude: null,
+  longitude: null,
+  timezone_offset: null,
   produced_at: 1_764_000_000_123,
 };
 
@@ -26,18 +30,19 @@ test('the upsert binds every column plus a write timestamp in microseconds of pr
   const statement = upsertStatement('ks', 'users');
   assert.match(
     statement,
-    /^INSERT INTO ks\.users \(id, first_name, .*, ingested_at\) VALUES \(\?(, \?){16}\) USING TIMESTAMP \?$/,
+    /^INSERT INTO ks\.users \(id, first_name, .*, ingested_at\) VALUES \(\?(, \?){20}\) USING TIMESTAMP \?$/,
   );
   const ingestedAt = new Date(1_764_000_001_000);
   const params = upsertParams({ record, partition: 2, offset: '9007199254740993' }, ingestedAt);
-  assert.equal(params.length, 18);
+  assert.equal(params.length, 22);
   assert.equal(params[0], record.id);
   assert.deepEqual(params[8], new Date(700_067_596_688));
   assert.equal(params[9], null);
-  assert.equal(params[14], 2);
-  assert.equal(String(params[15]), '9007199254740993', 'offsets beyond 2^53 survive');
-  assert.equal(params[16], ingestedAt);
-  assert.equal(String(params[17]), '1764000000123000');
+  assert.deepEqual(params.slice(13, 17), [null, null, null, null], 'v2 columns of a record without them');
+  assert.equal(params[18], 2);
+  assert.equal(String(params[19]), '9007199254740993', 'offsets beyond 2^53 survive');
+  assert.equal(params[20], ingestedAt);
+  assert.equal(String(params[21]), '1764000000123000');
 });
 
 test('classifies write errors: refused values are permanent, outages are transient', () => {
@@ -112,6 +117,20 @@ const rowsFor = (count: number): RowToWrite[] =>
     partition: 0,
     offset: String(i),
   }));
+
+test('a node that went away is told apart from one that answered with an error', () => {
+  const { errors, types } = cassandra;
+  assert.ok(isNodeLossError(new errors.NoHostAvailableError({})));
+  assert.ok(isNodeLossError(new errors.OperationTimedOutError('The host 127.0.0.1:9042 did not reply')));
+  assert.ok(isNodeLossError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })));
+  assert.ok(isNodeLossError(new Error('Socket was closed')));
+  // It answered: an overloaded or short-of-replicas node lost nothing it acknowledged.
+  assert.ok(!isNodeLossError(new errors.ResponseError(types.responseErrorCodes.overloaded, 'Overloaded')));
+  assert.ok(
+    !isNodeLossError(new errors.ResponseError(types.responseErrorCodes.writeTimeout, 'Write timeout')),
+  );
+  assert.ok(!isNodeLossError(new TypeError('Not a valid uuid')));
+});
 
 test('batches only rows owned by the same replicas, at most batchRows per request', async () => {
   const owner = (id: string) => (parseInt(id.slice(0, 8), 16) % 3 === 0 ? '10.0.0.1' : '10.0.0.2');

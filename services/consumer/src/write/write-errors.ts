@@ -45,3 +45,20 @@ function systemGuardrail(message: string): boolean {
   const name = /Guardrail (\w+) violated/.exec(message)?.[1];
   return name !== undefined && !ROW_GUARDRAILS.has(name);
 }
+
+/**
+ * True when a write failed because the node (or the connection to it) went away rather than because it
+ * answered: no host available, a closed or reset connection, a client-side timeout. Such a node may have
+ * lost writes it acknowledged before (its commit log not yet synced), so the consumer writes them again.
+ */
+export function isNodeLossError(error: unknown): boolean {
+  if (error instanceof cassandra.errors.ResponseError) return false;
+  if (error instanceof cassandra.errors.NoHostAvailableError) return true;
+  if (error instanceof cassandra.errors.OperationTimedOutError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE)$/.test(code)) return true;
+  return (
+    error instanceof Error &&
+    /socket|connection (was )?closed|connection.*(reset|refused)/i.test(error.message)
+  );
+}

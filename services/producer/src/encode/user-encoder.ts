@@ -1,5 +1,12 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { createUserBatchEncoder, registerUserSchema, type UserRecord } from '@userstream/shared';
+import {
+  createUserBatchEncoder,
+  loadUserAvroSchema,
+  registerUserSchema,
+  type RegistryConfig,
+  type UserAvroSchema,
+  type UserRecord,
+} from '@userstream/shared';
 
 /** An encoder bound to the schema id the registry gave our .avsc. */
 export interface UserEncoder {
@@ -8,8 +15,16 @@ export interface UserEncoder {
   encodeAll(records: readonly UserRecord[]): Buffer[];
 }
 
-/** Registers the user schema under `<topic>-value` (TopicNameStrategy) and returns an encoder for its id. */
-export async function prepareUserEncoder(registry: SchemaRegistry, topic: string): Promise<UserEncoder> {
-  const schemaId = await registerUserSchema(registry, `${topic}-value`);
-  return { schemaId, encodeAll: createUserBatchEncoder(schemaId) };
+/**
+ * Registers the user schema (user.avsc unless `schema` is given) under `<topic>-value` (TopicNameStrategy)
+ * and returns an encoder for its id, with the subject's compatibility level. Throws ConfigError when the registry refuses the schema.
+ */
+export async function prepareUserEncoder(
+  registry: SchemaRegistry,
+  config: RegistryConfig,
+  topic: string,
+  schema: UserAvroSchema = loadUserAvroSchema(),
+): Promise<UserEncoder & { compatibility: string }> {
+  const { id, compatibility } = await registerUserSchema(registry, config, `${topic}-value`, schema);
+  return { schemaId: id, compatibility, encodeAll: createUserBatchEncoder(id, schema) };
 }

@@ -14,6 +14,11 @@ export const randomUserResultSchema = z.object({
       state: str,
       country: str,
       postcode: z.union([z.number().int(), str]),
+      // Schema v2. randomuser.me sends coordinates as strings ("-69.8246").
+      coordinates: z
+        .object({ latitude: z.union([z.number(), str]), longitude: z.union([z.number(), str]) })
+        .optional(),
+      timezone: z.object({ offset: str }).optional(),
     })
     .optional(),
   email: str.optional(),
@@ -21,6 +26,7 @@ export const randomUserResultSchema = z.object({
   dob: z.object({ date: z.iso.datetime({ offset: true }) }).optional(),
   registered: z.object({ date: z.iso.datetime({ offset: true }) }).optional(),
   phone: str.optional(),
+  cell: str.optional(),
   picture: z.object({ medium: str }).optional(),
   nat: str.optional(),
 });

@@ -29,8 +29,36 @@ test('maps a randomuser result to our record', () => {
     phone: '(272) 790-0888',
     picture: 'https://randomuser.me/api/portraits/med/women/75.jpg',
     nat: 'US',
+    cell: '(489) 330-2385',
+    latitude: -69.8246,
+    longitude: 134.8719,
+    timezone_offset: '+9:30',
     produced_at: NOW,
   });
+});
+
+test('v2 fields: absent ones are null, and bad coordinates or offsets are refused by field', () => {
+  const { location: full } = usResult() as { location: Record<string, unknown> };
+  const { coordinates: _c, timezone: _t, ...v1Location } = full;
+  const { cell: _cell, ...withoutCell } = usResult({ location: v1Location });
+  const { records } = toUserRecords([withoutCell], NOW);
+  assert.deepEqual(
+    [records[0]?.cell, records[0]?.latitude, records[0]?.longitude, records[0]?.timezone_offset],
+    [null, null, null, null],
+  );
+  const bad = (coordinates: unknown, offset: string) =>
+    toUserRecords([usResult({ location: { ...full, coordinates, timezone: { offset } } })], NOW).rejected[0]
+      ?.issues;
+  assert.deepEqual(bad({ latitude: 'north', longitude: '12.5' }, '+1:00'), [
+    'latitude: Invalid input: expected number, received NaN',
+  ]);
+  assert.deepEqual(bad({ latitude: '91', longitude: '-181' }, '+1:00'), [
+    'latitude: must be degrees within ±90',
+    'longitude: must be degrees within ±180',
+  ]);
+  assert.deepEqual(bad({ latitude: '1', longitude: '2' }, 'UTC'), [
+    'timezone_offset: must be an offset such as +5:30 or -3:00',
+  ]);
 });
 
 test('postcode quirks: integers become strings, CA/GB text and NO leading zeros are kept', () => {

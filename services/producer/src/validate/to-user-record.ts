@@ -32,8 +32,18 @@ export function mapRandomUser(
     phone: result.phone ?? null,
     picture: result.picture?.medium ?? null,
     nat: result.nat ?? null,
+    cell: result.cell ?? null,
+    latitude: degreesOrNull(location?.coordinates?.latitude),
+    longitude: degreesOrNull(location?.coordinates?.longitude),
+    timezone_offset: location?.timezone?.offset ?? null,
     produced_at: producedAt,
   };
+}
+
+/** A coordinate as a number; text that is not one becomes NaN, which validation refuses by field name. */
+function degreesOrNull(value: number | string | undefined): number | null {
+  if (value === undefined) return null;
+  return typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
 }
 
 /** Validates and maps a page of raw results; invalid ones are returned as rejections, never thrown. */

@@ -16,7 +16,7 @@ test('users.cql is applied with the configured names and replication', () => {
     table: 'people',
     replication: "{'class': 'NetworkTopologyStrategy', 'dc1': 3}",
   });
-  assert.equal(statements.length, 2);
+  assert.equal(statements.length, 6);
   assert.match(
     statements[0]!,
     /^CREATE KEYSPACE IF NOT EXISTS ks_test\s+WITH replication = \{'class': 'NetworkTopologyStrategy', 'dc1': 3\}$/,
@@ -30,12 +30,29 @@ test('users.cql is applied with the configured names and replication', () => {
   ]) {
     assert.ok(statements[1]!.includes(column), column);
   }
+  // Schema v2 on a table created from v1: added columns, each idempotent, none dropping anything.
+  assert.deepEqual(statements.slice(2), [
+    'ALTER TABLE ks_test.people ADD IF NOT EXISTS cell text',
+    'ALTER TABLE ks_test.people ADD IF NOT EXISTS latitude double',
+    'ALTER TABLE ks_test.people ADD IF NOT EXISTS longitude double',
+    'ALTER TABLE ks_test.people ADD IF NOT EXISTS timezone_offset text',
+  ]);
   assert.ok(!statements.join('\n').includes('userstream'), 'no default name is left behind');
+  assert.ok(!/\bDROP\b/i.test(statements.join('\n')), 'no statement drops anything');
+});
+
+test('every column an ALTER TABLE adds is in the CREATE TABLE too (a new table and a migrated one agree)', () => {
+  const columns = schemaColumns();
+  const added = schemaStatements({ keyspace: 'k', table: 't', replication: '{}' })
+    .map((statement) => /^ALTER TABLE k\.t ADD IF NOT EXISTS (\w+) (\w+)$/.exec(statement))
+    .filter((match) => match !== null);
+  assert.equal(added.length, 4);
+  for (const [, name, type] of added) assert.equal(columns.get(name!), type, name);
 });
 
 test("users.cql's columns and types are read from the file, in order", () => {
   const columns = schemaColumns();
-  assert.equal(columns.size, 17);
+  assert.equal(columns.size, 21);
   assert.deepEqual([...columns].slice(0, 2), [
     ['id', 'uuid'],
     ['first_name', 'text'],

@@ -107,6 +107,40 @@ export async function registryServesSchema(
   return typeof (document as { schema?: unknown } | undefined)?.schema === 'string';
 }
 
+/**
+ * GETs a registry path and parses its JSON answer; undefined for 404. Any other non-2xx answer throws with
+ * the status and the registry's own message.
+ */
+export async function registryGetJson(
+  config: RegistryConfig,
+  path: string,
+  timeoutMs = 10_000,
+): Promise<unknown> {
+  const response = await registryGet(config, path, AbortSignal.timeout(timeoutMs));
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const message = (body as { message?: unknown } | undefined)?.message;
+    throw new Error(
+      `registry answered HTTP ${response.status} to GET ${path}${typeof message === 'string' ? `: ${message}` : ''}`,
+    );
+  }
+  return body;
+}
+
+/** The compatibility level set on `subject`, upper case, or undefined when the subject does not exist. */
+export async function subjectCompatibility(
+  config: RegistryConfig,
+  subject: string,
+): Promise<string | undefined> {
+  const body = await registryGetJson(config, `config/${encodeURIComponent(subject)}`);
+  const level = (body as { compatibilityLevel?: unknown } | undefined)?.compatibilityLevel;
+  return typeof level === 'string' ? level.toUpperCase() : undefined;
+}
+
 async function getSubjects(config: RegistryConfig, signal?: AbortSignal): Promise<Response> {
   const response = await registryGet(config, 'subjects', signal);
   await response.body?.cancel();

@@ -101,44 +101,101 @@ export const logLevel = z
 /** Variables both services read for Kafka and the registry. */
 export const kafkaEnvShape = {
   // kafkajs takes a broker without a port as port NaN and fails only after a minute of retries.
-  KAFKA_BROKERS: hostListVar('127.0.0.1:9092', 'required'),
-  KAFKA_CLIENT_ID: z.string().min(1).default('userstream'),
-  KAFKA_TOPIC: topicName.default('users_created'),
-  KAFKA_DLQ_TOPIC: topicName.default('users_created.dlq'),
-  KAFKA_TOPIC_PARTITIONS: intVar(3, 1, 10_000),
-  KAFKA_REPLICATION_FACTOR: intVar(1, 1, 10),
+  KAFKA_BROKERS: hostListVar('127.0.0.1:9092', 'required').describe(
+    'Kafka bootstrap brokers, comma-separated `host:port` (the port is required).',
+  ),
+  KAFKA_CLIENT_ID: z
+    .string()
+    .min(1)
+    .default('userstream')
+    .describe('Kafka client id prefix; the services add `-producer` or `-consumer`.'),
+  KAFKA_TOPIC: topicName
+    .default('users_created')
+    .describe(
+      'The users topic: the producer writes it, the consumer reads it. Created with `KAFKA_TOPIC_PARTITIONS` partitions when missing.',
+    ),
+  KAFKA_DLQ_TOPIC: topicName
+    .default('users_created.dlq')
+    .describe(
+      'The dead-letter topic: results the producer refuses (as JSON) and messages the consumer cannot decode, validate or write. Must differ from `KAFKA_TOPIC`.',
+    ),
+  KAFKA_TOPIC_PARTITIONS: intVar(3, 1, 10_000).describe(
+    'Partitions of the topics when the services create them; more consumers than partitions leaves the extra ones idle.',
+  ),
+  KAFKA_REPLICATION_FACTOR: intVar(1, 1, 10).describe(
+    'Replication factor of the topics when the services create them (1 for a single broker).',
+  ),
   SCHEMA_REGISTRY_URL: z
     .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
-    .default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
-  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+    .default('http://127.0.0.1:8081/apis/ccompat/v7')
+    .describe(
+      "Confluent-compatible Schema Registry base URL: the root for Confluent's registry, `.../apis/ccompat/v7` for Apicurio (the local stack). Credentials in the URL (`https://user:pass@host`) count as the two settings below and are masked in logs.",
+    ),
+  SCHEMA_REGISTRY_USERNAME: z
+    .string()
+    .optional()
+    .describe(
+      'Schema Registry basic-auth user (unset: no authentication). Set user and password both or neither; each variable wins over its part of `SCHEMA_REGISTRY_URL`.',
+    ),
+  SCHEMA_REGISTRY_PASSWORD: z
+    .string()
+    .optional()
+    .describe('Schema Registry basic-auth password. A secret: keep it in `.env`, never in git.'),
 };
 
 /** Variables for the operations HTTP server and logging. */
 export const opsEnvShape = (defaultPort: number) => ({
-  HTTP_PORT: intVar(defaultPort, 0, 65_535),
-  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-  LOG_LEVEL: logLevel,
-  SHUTDOWN_TIMEOUT_MS: intVar(30_000, 1_000),
+  HTTP_PORT: intVar(defaultPort, 0, 65_535).describe(
+    "Port of the ops server (`/healthz`, `/readyz`, `/metrics`; the producer's `/runs`).",
+  ),
+  HTTP_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address the ops server listens on (`0.0.0.0` in containers).'),
+  LOG_LEVEL: logLevel.describe('pino log level.'),
+  SHUTDOWN_TIMEOUT_MS: intVar(30_000, 1_000).describe(
+    'Milliseconds a service gets after SIGTERM or SIGINT to finish its work in flight before it exits anyway.',
+  ),
 });
 
 /** Variables both services read for Cassandra. */
 export const cassandraEnvShape = {
-  CASSANDRA_CONTACT_POINTS: hostListVar('127.0.0.1:9042'),
-  CASSANDRA_LOCAL_DC: z.string().min(1).default('datacenter1'),
-  CASSANDRA_KEYSPACE: cqlIdentifier.default('userstream'),
-  CASSANDRA_TABLE: cqlIdentifier.default('users'),
+  CASSANDRA_CONTACT_POINTS: hostListVar('127.0.0.1:9042').describe(
+    'Cassandra contact points, comma-separated `host[:port]`.',
+  ),
+  CASSANDRA_LOCAL_DC: z
+    .string()
+    .min(1)
+    .default('datacenter1')
+    .describe(
+      "Data center the driver treats as local; it uses only nodes there, so it must match the cluster's name for it.",
+    ),
+  CASSANDRA_KEYSPACE: cqlIdentifier.default('userstream').describe('Keyspace of the users table.'),
+  CASSANDRA_TABLE: cqlIdentifier.default('users').describe('Table the users are written to.'),
   CASSANDRA_REPLICATION: z
     .string()
     .regex(
       /^\{.*'class'.*\}$/,
       "expected a CQL replication map such as {'class': 'SimpleStrategy', 'replication_factor': 1}",
     )
-    .default("{'class': 'SimpleStrategy', 'replication_factor': 1}"),
-  CASSANDRA_USERNAME: z.string().optional(),
-  CASSANDRA_PASSWORD: z.string().optional(),
+    .default("{'class': 'SimpleStrategy', 'replication_factor': 1}")
+    .describe('Replication of the keyspace when the consumer creates it (a CQL replication map).'),
+  CASSANDRA_USERNAME: z
+    .string()
+    .optional()
+    .describe(
+      'Cassandra user for PlainText authentication (unset: none). Set user and password both or neither.',
+    ),
+  CASSANDRA_PASSWORD: z
+    .string()
+    .optional()
+    .describe('Cassandra password. A secret: keep it in `.env`, never in git.'),
   // LOCAL_QUORUM: an offset is committed only after a majority of the local replicas hold the row.
-  CASSANDRA_CONSISTENCY: z.enum(CONSISTENCY_LEVELS).default('local_quorum'),
+  CASSANDRA_CONSISTENCY: z
+    .enum(CONSISTENCY_LEVELS)
+    .default('local_quorum')
+    .describe('Consistency level of every write; an offset is committed only after its rows reached it.'),
 };
 
 /** A user name and password variable, and optionally a URL variable whose `user:password@` counts too. */

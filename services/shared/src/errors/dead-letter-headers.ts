@@ -20,3 +20,9 @@ export function errorHeaders(error: unknown, now = new Date()): Record<string, s
   if (error instanceof DecodeError) headers['dlq.error.reason'] = error.reason;
   return headers;
 }
+
+/**
+ * How many times `userstream dlq replay` has sent a letter back to the input topic. Not a `dlq.*` header,
+ * so a replayed letter that fails again carries it into its new letter unchanged, and the next replay adds 1.
+ */
+export const REPLAY_COUNT_HEADER = 'userstream.replay.count';

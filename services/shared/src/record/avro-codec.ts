@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { DecodeError, describeError } from '../errors/pipeline-errors.ts';
+import { ConfigError, DecodeError, describeError } from '../errors/pipeline-errors.ts';
+import { subjectCompatibility, type RegistryConfig } from '../clients/registry-client.ts';
 import type { UserRecord } from './user-record.ts';
 
 /** Path of the Avro schema file, the single source of truth for the Kafka value. */
@@ -17,24 +18,70 @@ export interface UserAvroSchema {
   type: 'record';
   name: string;
   namespace?: string;
-  fields: { name: string; type: unknown }[];
+  doc?: string;
+  fields: { name: string; type: unknown; default?: unknown; doc?: string }[];
 }
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
-/** Registers the user schema under `subject` with BACKWARD compatibility and returns its id. */
-export async function registerUserSchema(registry: SchemaRegistry, subject: string): Promise<number> {
-  const { id } = await registry.register(loadUserAvroSchema(), {
-    subject,
-    compatibility: COMPATIBILITY.BACKWARD,
-  });
-  return id;
+/**
+ * The compatibility a new subject gets. FULL_TRANSITIVE: every version can read every other's records, so
+ * producers and consumers upgrade in either order, and a consumer reads all versions still in the topic.
+ * Schema changes are then limited to adding or removing fields that have defaults (docs/cli.md).
+ */
+export const USER_SUBJECT_COMPATIBILITY = COMPATIBILITY.FULL_TRANSITIVE;
+
+/** A schema registered under a subject. */
+export interface RegisteredSchema {
+  id: number;
+  /** The subject's compatibility level the registry checked the schema against. */
+  compatibility: string;
+  /** True when this registration created the subject (and set its compatibility). */
+  created: boolean;
+}
+
+/**
+ * Registers `schema` (the user schema by default) under `subject`. A new subject gets
+ * USER_SUBJECT_COMPATIBILITY, set right after its first version; an existing one keeps the level it has
+ * (an operator's choice, or the BACKWARD that versions before schema v2 set). A schema the registry refuses
+ * (incompatible, or invalid) is a ConfigError naming the subject, its level and the registry's reason.
+ */
+export async function registerUserSchema(
+  registry: SchemaRegistry,
+  config: RegistryConfig,
+  subject: string,
+  schema: UserAvroSchema = loadUserAvroSchema(),
+): Promise<RegisteredSchema> {
+  const current = await subjectCompatibility(config, subject);
+  const compatibility = current ?? USER_SUBJECT_COMPATIBILITY;
+  try {
+    const { id } = await registry.register(
+      schema as avro.Schema as Parameters<SchemaRegistry['register']>[0],
+      {
+        subject,
+        compatibility: compatibility as COMPATIBILITY,
+        updateConfig: current === undefined,
+      },
+    );
+    return { id, compatibility, created: current === undefined };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 409 || status === 422) {
+      throw new ConfigError([
+        `the schema registry refused the user schema ${schema.namespace ?? ''}.${schema.name} for subject ${subject} (compatibility ${compatibility}, HTTP ${status}): ${describeError(error)}. Nothing was published; a schema change may only add or remove fields that have defaults`,
+      ]);
+    }
+    throw error;
+  }
 }
 
 /** Encodes records with one registered schema id: magic byte 0, the id (4 bytes, big-endian), Avro body. */
-export function createUserEncoder(schemaId: number): (record: UserRecord) => Buffer {
-  const encodeAll = createUserBatchEncoder(schemaId);
+export function createUserEncoder(
+  schemaId: number,
+  schema: UserAvroSchema = loadUserAvroSchema(),
+): (record: UserRecord) => Buffer {
+  const encodeAll = createUserBatchEncoder(schemaId, schema);
   return (record) => encodeAll([record])[0]!;
 }
 
@@ -42,8 +89,11 @@ export function createUserEncoder(schemaId: number): (record: UserRecord) => Buf
  * Encodes many records at once into one buffer and returns a view per record: one allocation per batch
  * instead of two per record (the producer's hot path; Kafka clients copy the values when they send).
  */
-export function createUserBatchEncoder(schemaId: number): (records: readonly UserRecord[]) => Buffer[] {
-  const type = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
+export function createUserBatchEncoder(
+  schemaId: number,
+  schema: UserAvroSchema = loadUserAvroSchema(),
+): (records: readonly UserRecord[]) => Buffer[] {
+  const type = avro.Type.forSchema(schema as avro.Schema);
   let bytesPerRecord = 512;
   return (records) => {
     let block = Buffer.allocUnsafe(Math.max(records.length, 1) * bytesPerRecord);
@@ -99,13 +149,15 @@ export interface UserDecoder {
  * serves its API (GET /subjects): a 404 for an id only means "unknown id" when it does, since a wrong URL
  * or a proxy also answers 404, and dead-lettering every message for that would be wrong. Likewise
  * `servesSchema(id)` confirms that a schema the library could not parse came from the registry.
+ * `readerSchema` is user.avsc unless given (a test reads as an older consumer would).
  */
 export function createUserDecoder(
   registry: SchemaRegistry,
   registryAnswers: () => Promise<void>,
   servesSchema: (id: number) => Promise<boolean> = () => Promise.resolve(true),
+  readerSchema: UserAvroSchema = loadUserAvroSchema(),
 ): UserDecoder {
-  const reader = avro.Type.forSchema(loadUserAvroSchema() as avro.Schema);
+  const reader = avro.Type.forSchema(readerSchema as avro.Schema);
   const decoders = new Map<number, Promise<(payload: Buffer) => unknown>>();
   const ready = new Map<number, (payload: Buffer) => unknown>();
 

@@ -15,5 +15,9 @@ export const sampleRecord: UserRecord = {
   phone: '(272) 790-0888',
   picture: 'https://randomuser.me/api/portraits/med/women/75.jpg',
   nat: 'US',
+  cell: '(489) 330-2385',
+  latitude: -69.8246,
+  longitude: 134.8719,
+  timezone_offset: '+9:30',
   produced_at: 1_764_000_000_000,
 };

@@ -14,9 +14,18 @@ const epochMillis = z
 // future) would win over every later update of the row, for good.
 const MAX_PRODUCED_AT_MS = 253_402_300_799_999;
 
+/** Degrees within ±limit, or null. */
+const degrees = (limit: number) =>
+  z
+    .number()
+    .min(-limit, `must be degrees within ±${limit}`)
+    .max(limit, `must be degrees within ±${limit}`)
+    .nullable();
+
 /**
  * The record both services agree on: what the producer publishes and the consumer writes.
  * Every field but `id` and `produced_at` may be null because randomuser's `inc`/`exc` can leave it out.
+ * `cell`, `latitude`, `longitude` and `timezone_offset` came with schema v2: a v1 record decodes with them null.
  */
 export const userRecordSchema = z.object({
   id: z.uuid('must be a UUID (login.uuid)'),
@@ -37,6 +46,13 @@ export const userRecordSchema = z.object({
   nat: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter nationality code')
+    .nullable(),
+  cell: text,
+  latitude: degrees(90),
+  longitude: degrees(180),
+  timezone_offset: z
+    .string()
+    .regex(/^[+-]?\d{1,2}:\d{2}$/, 'must be an offset such as +5:30 or -3:00')
     .nullable(),
   produced_at: z
     .number()

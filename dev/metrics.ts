@@ -1,36 +1,6 @@
-// Small measuring tools for the benchmark: peak memory of a process, Prometheus scraping, percentiles.
-import { readFileSync } from 'node:fs';
+// Reading the services' Prometheus /metrics: samples, sums, histogram quantiles, and the consumer's progress.
 
-/** Peak resident memory (VmHWM) of a live process in MiB, or undefined once it has exited. */
-export function peakRssMiB(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
-    return match ? Number(match[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Polls a process's peak RSS until it exits; `stop()` returns the highest value seen. */
-export function watchPeakRss(pid: number, everyMs = 200): { stop(): number } {
-  let peak = 0;
-  const sample = () => {
-    const value = peakRssMiB(pid);
-    if (value !== undefined) peak = Math.max(peak, value);
-  };
-  sample();
-  const timer = setInterval(sample, everyMs);
-  return {
-    stop() {
-      sample();
-      clearInterval(timer);
-      return peak;
-    },
-  };
-}
-
-/** All samples of a metric family from a /metrics page: name{labels} value. */
+/** All samples of a /metrics page on 127.0.0.1:`port`: name{labels} -> value. */
 export async function scrape(port: number): Promise<Map<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const samples = new Map<string, number>();
@@ -47,6 +17,20 @@ export function sampleValue(samples: Map<string, number>, name: string): number 
   let total = 0;
   for (const [key, value] of samples) if (key === name || key.startsWith(`${name}{`)) total += value;
   return total;
+}
+
+/** What a consumer has done with its records: written, dead-lettered (never written), and both together. */
+export interface ConsumerProgress {
+  written: number;
+  deadLettered: number;
+  handled: number;
+}
+
+/** The consumer's progress in a scrape of its metrics. */
+export function consumerProgress(samples: Map<string, number>): ConsumerProgress {
+  const written = sampleValue(samples, 'userstream_consumer_records_written_total');
+  const deadLettered = sampleValue(samples, 'userstream_consumer_records_dead_lettered_total');
+  return { written, deadLettered, handled: written + deadLettered };
 }
 
 /** Cumulative histogram buckets (le -> count) of `name`. */
@@ -99,11 +83,4 @@ export function histogramMaxBound(before: Map<number, number>, after: Map<number
     previous = count;
   }
   return max;
-}
-
-/** The median of some numbers. */
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
