@@ -28,4 +28,20 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js', 'services/cli/bin/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The status page's browser script: plain JavaScript, not part of the TypeScript project.
+    files: ['services/status/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        Node: 'readonly',
+        setInterval: 'readonly',
+        uPlot: 'readonly',
+      },
+    },
+  },
 );

@@ -17,7 +17,7 @@ export interface ServiceProcess {
 }
 
 /** A service of this repository that runs as a process. */
-export type ServiceName = 'producer' | 'consumer' | 'randomuser-source';
+export type ServiceName = 'producer' | 'consumer' | 'randomuser-source' | 'status';
 
 /** How to start a service beyond its environment. */
 export interface StartOptions {
@@ -111,7 +111,7 @@ export function startService(
           `${name} to install its signal handlers`,
           () =>
             Promise.resolve(
-              /"msg":"(starting (producer|consumer)|randomuser source ready)"/.test(output) ||
+              /"msg":"(starting (producer|consumer|status)|randomuser source ready)"/.test(output) ||
                 child.exitCode !== null ||
                 child.signalCode !== null
                 ? true

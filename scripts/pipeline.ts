@@ -1,8 +1,9 @@
 // `npm run pipeline`: the whole pipeline on this machine without Docker. Starts the local stack if needed,
 // the offline randomuser source (unless RANDOMUSER_URL is set), the consumer and the producer; prints where
 // to look; Ctrl-C stops what it started. `-- --once` runs one producer batch, waits until every record is
-// a row (or dead-lettered), prints a summary and exits. Ports: PRODUCER_HTTP_PORT (8080), CONSUMER_HTTP_PORT
-// (8090), SOURCE_HTTP_PORT (8088).
+// a row (or dead-lettered), prints a summary and exits. Without --once the status page starts too.
+// Ports: PRODUCER_HTTP_PORT (8080), CONSUMER_HTTP_PORT (8090), SOURCE_HTTP_PORT (8088), STATUS_HTTP_PORT
+// (8070).
 import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
@@ -94,6 +95,7 @@ if (up.status !== 0) process.exit(up.status ?? 1);
 const producerPort = Number(process.env.PRODUCER_HTTP_PORT ?? 8080);
 const consumerPort = Number(process.env.CONSUMER_HTTP_PORT ?? 8090);
 const sourcePort = Number(process.env.SOURCE_HTTP_PORT ?? 8088);
+const statusPort = Number(process.env.STATUS_HTTP_PORT ?? 8070);
 const env = { ...stackEnv(), ...process.env } as Record<string, string>;
 if (!process.env.RANDOMUSER_URL) {
   start('randomuser-source', { ...env, HTTP_PORT: String(sourcePort) });
@@ -103,9 +105,18 @@ if (!process.env.RANDOMUSER_URL) {
 const consumer = start('consumer', { ...env, HTTP_PORT: String(consumerPort) });
 const startedAt = Date.now();
 const producer = start('producer', { ...env, HTTP_PORT: String(producerPort) }, once ? ['--once'] : []);
+// The page needs the producer's HTTP server, which --once does not start.
+if (!once) {
+  start('status', {
+    ...env,
+    HTTP_PORT: String(statusPort),
+    STATUS_PRODUCER_URL: `http://127.0.0.1:${producerPort}`,
+    STATUS_CONSUMER_URLS: `http://127.0.0.1:${consumerPort}`,
+  });
+}
 
 console.log(`
-[pipeline] running. Where to look:
+[pipeline] running. Where to look:${once ? '' : `\n  status page        http://127.0.0.1:${statusPort}/`}
   producer metrics   http://127.0.0.1:${producerPort}/metrics   (POST http://127.0.0.1:${producerPort}/runs starts a run now)
   consumer metrics   http://127.0.0.1:${consumerPort}/metrics
   source             ${maskSettingValue(env.RANDOMUSER_URL!)}

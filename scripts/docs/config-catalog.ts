@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { producerEnvSchema } from '../../services/producer/src/config.ts';
 import { consumerEnvSchema } from '../../services/consumer/src/config.ts';
 import { sourceEnvSchema } from '../../services/randomuser-source/src/config.ts';
+import { statusEnvSchema } from '../../services/status/src/config.ts';
 
 /** Each service's environment schema, in the order the docs list services. */
 export const SERVICE_SCHEMAS = {
   producer: producerEnvSchema,
   consumer: consumerEnvSchema,
   'randomuser-source': sourceEnvSchema,
+  status: statusEnvSchema,
 } as const satisfies Record<string, z.ZodObject>;
 
 export type ServiceName = keyof typeof SERVICE_SCHEMAS;

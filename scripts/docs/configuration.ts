@@ -33,7 +33,7 @@ are logged; see [operations.md](operations.md#logs-and-secrets).
 
 The development tools' own variables are documented where they are read: the local stack's ports, heaps and
 versions in the header of [\`scripts/stack.sh\`](../scripts/stack.sh), \`npm run pipeline\`'s ports
-(\`PRODUCER_HTTP_PORT\`, \`CONSUMER_HTTP_PORT\`, \`SOURCE_HTTP_PORT\`) in
+(\`PRODUCER_HTTP_PORT\`, \`CONSUMER_HTTP_PORT\`, \`SOURCE_HTTP_PORT\`, \`STATUS_HTTP_PORT\`) in
 [\`scripts/pipeline.ts\`](../scripts/pipeline.ts), and \`BENCH_RECORDS\` in [performance.md](performance.md).
 `;
 

@@ -10,6 +10,7 @@ import { parseEnv } from '@userstream/shared/config';
 import { producerEnvSchema } from '../../services/producer/src/config.ts';
 import { consumerEnvSchema } from '../../services/consumer/src/config.ts';
 import { sourceEnvSchema } from '../../services/randomuser-source/src/config.ts';
+import { statusEnvSchema } from '../../services/status/src/config.ts';
 import {
   COMPOSE_FILES,
   REPO_ROOT,
@@ -40,6 +41,7 @@ const APP: Record<string, z.ZodObject> = {
   producer: producerEnvSchema,
   consumer: consumerEnvSchema,
   'randomuser-source': sourceEnvSchema,
+  status: statusEnvSchema,
 };
 
 function buildTarget(svc: ServiceModel): string | undefined {
@@ -226,6 +228,8 @@ describe('images, builds, ports and volumes', () => {
       cassandra: [9042, 9042],
       producer: [8080, 8080],
       'randomuser-source': [8088, 8088],
+      status: [8070, 8070],
+      prometheus: [9090, 9090],
     };
     const seen = new Set<number>();
     for (const [name, svc] of Object.entries(services)) {
@@ -381,7 +385,7 @@ describe('service environments against the services’ own config schemas', () =
     assert.equal(url.port, environmentOf(source).HTTP_PORT);
     assert.equal(url.pathname, '/api/1.4/');
     for (const [name, svc] of Object.entries(services)) {
-      if (name !== 'randomuser-source')
+      if (name !== 'randomuser-source' && name !== 'prometheus')
         assert.equal(svc.profiles, undefined, `${name} starts without a profile`);
     }
   });

@@ -75,10 +75,16 @@ describe('compose files validate against the Compose specification', () => {
       'consumer',
       'control-center',
       'producer',
+      'prometheus',
       'randomuser-source',
       'schema-registry',
+      'status',
     ]);
-    assert.deepEqual(Object.keys(model.volumes ?? {}).sort(), ['cassandra-data', 'kafka-data']);
+    assert.deepEqual(Object.keys(model.volumes ?? {}).sort(), [
+      'cassandra-data',
+      'kafka-data',
+      'prometheus-data',
+    ]);
     assert.ok(validate(model), `merged model:\n${describeErrors(validate.errors)}`);
   });
 });

@@ -22,6 +22,7 @@ const TARGETS = [
   { target: 'producer', port: '8080' },
   { target: 'consumer', port: '8090' },
   { target: 'randomuser-source', port: '8088' },
+  { target: 'status', port: '8070' },
 ] as const;
 
 describe('docker/Dockerfile: rules', () => {

@@ -44,7 +44,12 @@ describe('docs/configuration.md', () => {
 
   it('shows a default per service where the services differ', () => {
     const port = catalog.find((setting) => setting.name === 'HTTP_PORT');
-    assert.deepEqual(port?.defaults, { producer: '8080', consumer: '8090', 'randomuser-source': '8088' });
+    assert.deepEqual(port?.defaults, {
+      producer: '8080',
+      consumer: '8090',
+      'randomuser-source': '8088',
+      status: '8070',
+    });
     assert.match(configurationMarkdown(), /\| `HTTP_PORT` +\| producer `8080`, consumer `8090`/);
   });
 });
@@ -55,10 +60,12 @@ describe('the configuration catalog', () => {
     A_NAME: z.string().optional().describe('A name | with a pipe.'),
   });
   const other = z.object({ A_PORT: intVar(7, 1, 10).describe('A port.') });
-  const schemas = { producer: schema, consumer: other, 'randomuser-source': z.object({}) } satisfies Record<
-    ServiceName,
-    z.ZodObject
-  >;
+  const schemas = {
+    producer: schema,
+    consumer: other,
+    'randomuser-source': z.object({}),
+    status: z.object({}),
+  } satisfies Record<ServiceName, z.ZodObject>;
 
   it('picks up a new variable from a schema without other changes', () => {
     const catalog = configCatalog(schemas);

@@ -305,7 +305,7 @@ describe('docker/Dockerfile replayed without Docker', { timeout: 900_000 }, () =
     for (const stage of file.stages) buildStage(stage);
     const runtime = states.get('runtime');
     assert.ok(runtime);
-    for (const service of ['shared', 'randomuser-source', 'producer', 'consumer']) {
+    for (const service of ['shared', 'randomuser-source', 'producer', 'consumer', 'status']) {
       assert.ok(
         existsSync(hostPath(runtime, `services/${service}/dist`)),
         `runtime has services/${service}/dist`,
@@ -325,7 +325,7 @@ describe('docker/Dockerfile replayed without Docker', { timeout: 900_000 }, () =
     await runTarget('randomuser-source', {});
   });
 
-  for (const target of ['producer', 'consumer'] as const) {
+  for (const target of ['producer', 'consumer', 'status'] as const) {
     it(`starts ${target} from its image files against the local stack: /readyz 200, SIGTERM exits 0`, async (t) => {
       assert.ok(states.has(target), 'the build step ran');
       if (!stackUp) {

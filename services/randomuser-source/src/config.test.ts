@@ -30,6 +30,7 @@ describe('loadConfig', () => {
         retryAfterSeconds: 1,
       },
       pageCacheSize: 8,
+      portraitsUrl: undefined,
     });
   });
 
@@ -87,4 +88,13 @@ describe('loadConfig', () => {
     assert.deepEqual(names.sort(), ['SOURCE_FAULT_500_RATE', 'SOURCE_FAULT_SLOW_RATE']);
     assert.match(problems[0] ?? '', /at most 1/);
   });
+});
+
+it('SOURCE_PORTRAITS_URL must be an http(s) URL ending in /', () => {
+  assert.equal(
+    loadConfig({ SOURCE_PORTRAITS_URL: 'http://127.0.0.1:8088/api/portraits/' }).portraitsUrl,
+    'http://127.0.0.1:8088/api/portraits/',
+  );
+  for (const bad of ['http://127.0.0.1:8088/api/portraits', 'ftp://x/', 'not a url'])
+    assert.throws(() => loadConfig({ SOURCE_PORTRAITS_URL: bad }), /SOURCE_PORTRAITS_URL/, bad);
 });

@@ -39,6 +39,13 @@ export const sourceEnvSchema = z
     SOURCE_PAGE_CACHE_SIZE: intVar(8, 0, 1_000).describe(
       'Rendered pages kept (LRU) to answer a repeated request quickly (0: none). Each costs its size in memory: 5.5 MB at 5000 users.',
     ),
+    SOURCE_PORTRAITS_URL: z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL ending in /' })
+      .refine((url) => url.endsWith('/') && !/["\\]/.test(url), 'expected an http(s) URL ending in /')
+      .optional()
+      .describe(
+        "Base URL of the users' picture URLs, ending in `/`; unset: the source's own `/api/portraits/`, where it serves placeholder portraits. Set it when browsers reach the source at another address.",
+      ),
   })
   .superRefine((env, context) => {
     const sum = RATE_VARIABLES.reduce((total, name) => total + env[name], 0);
@@ -61,6 +68,7 @@ export interface SourceConfig {
   shutdownTimeoutMs: number;
   faults: FaultSettings;
   pageCacheSize: number;
+  portraitsUrl: string | undefined;
 }
 
 /** Reads the configuration; throws ConfigError naming every invalid variable. */
@@ -81,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SourceConfig {
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     faults,
     pageCacheSize: parsed.SOURCE_PAGE_CACHE_SIZE,
+    portraitsUrl: parsed.SOURCE_PORTRAITS_URL,
   };
 }

@@ -28,6 +28,8 @@ export interface GenerateUsersOptions {
   nat?: readonly string[];
   inc?: readonly string[];
   exc?: readonly string[];
+  /** Base URL of the picture URLs (ends with '/'); upstream's when absent. */
+  portraits?: string;
 }
 
 /**
@@ -39,7 +41,8 @@ const REFERENCE_PARTS = utcParts(AGE_REFERENCE_TIME);
 const YEAR_MS = 365.2425 * 24 * 3600 * 1000;
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 const SALT_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const PORTRAITS = 'https://randomuser.me/api/portraits/';
+/** Upstream's portraits; the offline server points its users at its own placeholders instead. */
+export const UPSTREAM_PORTRAITS = 'https://randomuser.me/api/portraits/';
 const TIMEZONE_JSON = TIMEZONES.map((timezone) => JSON.stringify(timezone));
 const COUNTRY_JSON = Object.fromEntries(
   NATIONALITIES.map((nat) => [nat, JSON.stringify(PROFILES[nat].country)]),
@@ -86,6 +89,8 @@ interface PageSpec {
   results: number;
   nats: readonly Nationality[];
   fields: readonly UserField[];
+  /** Base URL of the picture URLs. */
+  portraits: string;
 }
 
 /** Generates one page of users: the same options always give the same users, in the same order. */
@@ -103,13 +108,14 @@ export function generateUsers(options: GenerateUsersOptions): RandomUserResult[]
     results,
     nats: normalizeNats(options.nat ?? []),
     fields: selectFields(options.inc?.length ? options.inc : undefined, options.exc ?? []),
+    portraits: options.portraits ?? UPSTREAM_PORTRAITS,
   };
   return objectsOf(spec);
 }
 
 /** The whole API answer for a parsed query as objects, `info` included unless `noinfo` was given. */
-export function buildResponse(query: ApiQuery): RandomUserResponse {
-  const results = objectsOf(specOf(query));
+export function buildResponse(query: ApiQuery, portraits = UPSTREAM_PORTRAITS): RandomUserResponse {
+  const results = objectsOf(specOf(query, portraits));
   if (query.noinfo) return { results };
   return { results, info: infoOf(query) };
 }
@@ -118,22 +124,27 @@ export function buildResponse(query: ApiQuery): RandomUserResponse {
  * The whole API answer for a parsed query as UTF-8 JSON, byte for byte `JSON.stringify(buildResponse(query))`
  * but written directly: JSON.stringify over 5000 nested objects cost more than generating them.
  */
-export function renderResponse(query: ApiQuery): Buffer {
-  const spec = specOf(query);
+export function renderResponse(query: ApiQuery, portraits = UPSTREAM_PORTRAITS): Buffer {
+  const spec = specOf(query, portraits);
   // About 1.1 kB per complete user; the writer grows if a page needs more.
   const out = new Utf8Writer(
     512 + spec.results * Math.ceil((1300 * spec.fields.length) / USER_FIELDS.length),
   );
   out.write('{"results":[');
   forEachDraw(spec, (draw, index) => {
-    out.write(index === 0 ? userJson(draw, spec.fields) : `,${userJson(draw, spec.fields)}`);
+    out.write(
+      index === 0
+        ? userJson(draw, spec.fields, spec.portraits)
+        : `,${userJson(draw, spec.fields, spec.portraits)}`,
+    );
   });
   out.write(query.noinfo ? ']}' : `],"info":${JSON.stringify(infoOf(query))}}`);
   return out.bytes();
 }
 
-function specOf(query: ApiQuery): PageSpec {
+function specOf(query: ApiQuery, portraits: string): PageSpec {
   return {
+    portraits,
     seed: query.seed,
     page: query.page,
     results: query.results,
@@ -150,7 +161,7 @@ function objectsOf(spec: PageSpec): RandomUserResult[] {
   const full = spec.fields.length === USER_FIELDS.length;
   const users = new Array<RandomUserResult>(spec.results);
   forEachDraw(spec, (draw, index) => {
-    const user = userObject(draw);
+    const user = userObject(draw, spec.portraits);
     users[index] = full ? user : pick(user, spec.fields);
   });
   return users;
@@ -245,7 +256,7 @@ function drawUser(
   };
 }
 
-function userObject(draw: UserDraw): RandomUser {
+function userObject(draw: UserDraw, portraits: string): RandomUser {
   // TIMEZONES has an entry for every index drawn below its length.
   const timezone = TIMEZONES[draw.timezone] as RandomUser['location']['timezone'];
   return {
@@ -276,16 +287,16 @@ function userObject(draw: UserDraw): RandomUser {
     cell: draw.cell,
     id: { name: draw.id.name, value: draw.id.value },
     picture: {
-      large: `${PORTRAITS}${draw.portrait}`,
-      medium: `${PORTRAITS}med/${draw.portrait}`,
-      thumbnail: `${PORTRAITS}thumb/${draw.portrait}`,
+      large: `${portraits}${draw.portrait}`,
+      medium: `${portraits}med/${draw.portrait}`,
+      thumbnail: `${portraits}thumb/${draw.portrait}`,
     },
     nat: draw.nat,
   };
 }
 
 /** The JSON of one field, exactly as JSON.stringify would write it inside userObject(draw). */
-function fieldJson(draw: UserDraw, field: UserField): string {
+function fieldJson(draw: UserDraw, field: UserField, portraits: string): string {
   switch (field) {
     case 'gender':
       return draw.male ? '"gender":"male"' : '"gender":"female"';
@@ -319,19 +330,19 @@ function fieldJson(draw: UserDraw, field: UserField): string {
       return `"id":{"name":"${draw.id.name}","value":${draw.id.value === null ? 'null' : `"${draw.id.value}"`}}`;
     case 'picture':
       return (
-        `"picture":{"large":"${PORTRAITS}${draw.portrait}","medium":"${PORTRAITS}med/${draw.portrait}",` +
-        `"thumbnail":"${PORTRAITS}thumb/${draw.portrait}"}`
+        `"picture":{"large":"${portraits}${draw.portrait}","medium":"${portraits}med/${draw.portrait}",` +
+        `"thumbnail":"${portraits}thumb/${draw.portrait}"}`
       );
     case 'nat':
       return `"nat":"${draw.nat}"`;
   }
 }
 
-function userJson(draw: UserDraw, fields: readonly UserField[]): string {
+function userJson(draw: UserDraw, fields: readonly UserField[], portraits: string): string {
   let out = '{';
   for (let i = 0; i < fields.length; i++) {
     if (i > 0) out += ',';
-    out += fieldJson(draw, fields[i] as UserField);
+    out += fieldJson(draw, fields[i] as UserField, portraits);
   }
   return `${out}}`;
 }

@@ -16,6 +16,7 @@ runMain('randomuser-source', async () => {
     port: config.port,
     faults: config.faults,
     pageCacheSize: config.pageCacheSize,
+    portraitsUrl: config.portraitsUrl,
     logger,
   });
   shutdown.add('http server', () => source.close());

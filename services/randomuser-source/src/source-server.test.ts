@@ -50,9 +50,36 @@ describe('startRandomUserSource', () => {
     );
     assert.equal(new Set(bodies).size, 1);
     const parsed = JSON.parse(bodies[0] ?? '') as RandomUserResponse;
-    assert.deepEqual(parsed, buildResponse(parseApiQuery(new URLSearchParams(query))));
+    assert.deepEqual(
+      parsed,
+      buildResponse(parseApiQuery(new URLSearchParams(query)), `${base}/api/portraits/`),
+    );
     assert.deepEqual(parsed.info, { seed: 'http', results: 25, page: 4, version: '1.4' });
     assert.ok(parsed.results.every((user) => user.nat === 'FR' || user.nat === 'UA'));
+  });
+
+  it('serves a placeholder portrait at every picture URL it emits', async () => {
+    const page = (await (await fetch(`${source.url}?results=20&seed=pictures`)).json()) as RandomUserResponse;
+    for (const user of page.results.slice(0, 5)) {
+      for (const url of Object.values(user.picture ?? {})) {
+        assert.ok(url.startsWith(`${base}/api/portraits/`), url);
+        const response = await fetch(url);
+        assert.equal(response.status, 200, url);
+        assert.equal(response.headers.get('content-type'), 'image/svg+xml');
+        assert.match(await response.text(), /^<svg [^>]*width="\d+" height="\d+"/);
+      }
+    }
+    assert.equal((await fetch(`${base}/api/portraits/men/100.jpg`)).status, 404);
+  });
+
+  it('points the pictures at portraitsUrl when given', async () => {
+    const other = await startRandomUserSource({ port: 0, portraitsUrl: 'http://pics.example/p/' });
+    try {
+      const page = (await (await fetch(`${other.url}?results=3&seed=x`)).json()) as RandomUserResponse;
+      assert.ok(page.results.every((user) => user.picture?.large.startsWith('http://pics.example/p/')));
+    } finally {
+      await other.close();
+    }
   });
 
   it('makes up a 16-hex seed when none is given, and reports it', async () => {

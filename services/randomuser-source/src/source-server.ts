@@ -18,6 +18,7 @@ import {
   type FaultSettings,
 } from './faults.ts';
 import { renderResponse } from './generate-users.ts';
+import { portraitPaths, portraitSvg } from './portraits.ts';
 import { localePools, loginWords } from './locale-pools.ts';
 import { PageCache } from './page-cache.ts';
 import { NATIONALITIES } from './types.ts';
@@ -35,6 +36,11 @@ export interface RandomUserSourceOptions {
   metrics?: Registry;
   /** How many rendered seeded pages to keep for retries; 8 when absent, 0 turns the cache off. */
   pageCacheSize?: number;
+  /**
+   * Base URL of the users' picture URLs (ending in '/'); the source's own /api/portraits/ when absent, where
+   * it serves placeholder portraits. Set it where clients reach the source at another address (a container).
+   */
+  portraitsUrl?: string;
   /** The draw against the fault rates, replaceable to make rate-based faults predictable. */
   random?: () => number;
 }
@@ -67,7 +73,19 @@ export async function startRandomUserSource(
   const metrics = sourceMetrics(registry);
   const faults = new FaultInjector({ ...NO_FAULTS, ...options.faults }, options.random);
   const closing = new AbortController();
-  const render = cachedRenderer(new PageCache<Buffer>(options.pageCacheSize ?? 8), metrics.cacheHits);
+  // Written raw into the JSON pages: a URL that JSON would escape is refused rather than corrupting them.
+  if (
+    options.portraitsUrl !== undefined &&
+    JSON.stringify(options.portraitsUrl) !== `"${options.portraitsUrl}"`
+  )
+    throw new Error(`portraitsUrl must not contain characters JSON escapes: ${options.portraitsUrl}`);
+  // Known once the server listens (port 0); no page is rendered before that.
+  let portraits = options.portraitsUrl ?? '';
+  const render = cachedRenderer(
+    new PageCache<Buffer>(options.pageCacheSize ?? 8),
+    metrics.cacheHits,
+    () => portraits,
+  );
 
   // Built before listening, so the first request of a benchmark is not the one that pays for faker.
   for (const nat of NATIONALITIES) localePools(nat);
@@ -81,6 +99,7 @@ export async function startRandomUserSource(
     metrics: registry,
     readiness: {},
     routes: {
+      ...portraitRoutes(),
       'GET /api': api,
       'GET /api/': api,
       'GET /api/1.4': api,
@@ -88,8 +107,10 @@ export async function startRandomUserSource(
       ...faultRoutes(faults, logger),
     },
   });
+  const origin = `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}`;
+  portraits ||= `${origin}/api/portraits/`;
   return {
-    url: `http://${urlHost(options.host ?? '127.0.0.1')}:${server.port}/api/1.4/`,
+    url: `${origin}/api/1.4/`,
     port: server.port,
     close: async () => {
       closing.abort();
@@ -120,8 +141,23 @@ function sourceMetrics(registry: Registry) {
   };
 }
 
-/** Renders an API page; a seeded page comes from, or goes into, `cache`. */
-function cachedRenderer(cache: PageCache<Buffer>, cacheHits: Counter): (query: ApiQuery) => Buffer {
+/** The placeholder portraits, one SVG per picture path the users name. */
+function portraitRoutes(): Record<string, RouteHandler> {
+  const headers = { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' };
+  return Object.fromEntries(
+    portraitPaths().map((path): [string, RouteHandler] => {
+      const svg = portraitSvg(path);
+      return [`GET /api/portraits/${path}`, () => Promise.resolve({ status: 200, raw: svg, headers })];
+    }),
+  );
+}
+
+/** Renders an API page with pictures under `portraits()`; a seeded page comes from, or goes into, `cache`. */
+function cachedRenderer(
+  cache: PageCache<Buffer>,
+  cacheHits: Counter,
+  portraits: () => string,
+): (query: ApiQuery) => Buffer {
   return (query) => {
     // A made-up seed is never asked for again, so caching its page would only evict useful ones.
     const key = query.seedGiven
@@ -132,7 +168,7 @@ function cachedRenderer(cache: PageCache<Buffer>, cacheHits: Counter): (query: A
       cacheHits.inc();
       return cached;
     }
-    const body = renderResponse(query);
+    const body = renderResponse(query, portraits());
     // Kept as an exact copy: the rendered view holds on to its writer's buffer, up to twice as large.
     if (key !== undefined) cache.set(key, Buffer.from(body));
     return body;
