@@ -3,8 +3,10 @@
 // Cassandra, dead-letter what cannot be processed, and commit offsets only after the rows are written.
 import {
   applySchema,
+  cassandraSecurityFrom,
   createCassandraClient,
   createKafka,
+  kafkaClientConfigFrom,
   createLogger,
   createMetricsRegistry,
   createRegistry,
@@ -31,10 +33,7 @@ runMain('consumer', async () => {
   logger.info({ config: redactConfig(config) }, 'starting consumer');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumer` },
-    logger,
-  );
+  const kafka = createKafka(kafkaClientConfigFrom(config, 'consumer'), logger);
   const registryConfig = registryConfigFrom(config);
   const registry = createRegistry(registryConfig);
   const cassandra = createCassandraClient({
@@ -43,6 +42,7 @@ runMain('consumer', async () => {
     username: config.CASSANDRA_USERNAME,
     password: config.CASSANDRA_PASSWORD,
     consistency: config.CASSANDRA_CONSISTENCY,
+    ...cassandraSecurityFrom(config),
   });
   const metricsRegistry = createMetricsRegistry('consumer');
   const metrics = createConsumerMetrics(metricsRegistry);

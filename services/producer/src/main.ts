@@ -3,6 +3,7 @@
 // `--once` runs a single batch and exits 0 on success, 1 on failure.
 import {
   createKafka,
+  kafkaClientConfigFrom,
   createLogger,
   createMetricsRegistry,
   createRegistry,
@@ -39,10 +40,7 @@ runMain('producer', async () => {
   }
 
   const registryConfig = registryConfigFrom(config);
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-producer` },
-    logger,
-  );
+  const kafka = createKafka(kafkaClientConfigFrom(config, 'producer'), logger);
   const registry = createRegistry(registryConfig);
   const metricsRegistry = createMetricsRegistry('producer');
   const metrics = createProducerMetrics(metricsRegistry);
