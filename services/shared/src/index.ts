@@ -1,6 +1,7 @@
 // The code both services share: configuration, errors, observability, lifecycle, the record, the clients.
 export * from './errors/pipeline-errors.ts';
 export * from './errors/dead-letter-headers.ts';
+export * from './errors/security-errors.ts';
 export * from './config/env.ts';
 export * from './config/security-env.ts';
 export * from './observability/logger.ts';
