@@ -8,6 +8,8 @@ import {
   CASSANDRA_CREDENTIALS,
   intVar,
   kafkaEnvShape,
+  kafkaSecurityRules,
+  cassandraSecurityRules,
   opsEnvShape,
   parseEnv,
 } from '@userstream/shared/config';
@@ -64,7 +66,9 @@ export const consumerEnvSchema = z
     ),
   })
   .superRefine(distinctDlqTopic)
-  .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
+  .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS))
+  .superRefine(kafkaSecurityRules)
+  .superRefine(cassandraSecurityRules);
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;
 

@@ -7,6 +7,7 @@ import {
   REGISTRY_CREDENTIALS,
   intVar,
   kafkaEnvShape,
+  kafkaSecurityRules,
   opsEnvShape,
   parseEnv,
 } from '@userstream/shared/config';
@@ -101,6 +102,7 @@ export const producerEnvSchema = z
     ),
   })
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
+  .superRefine(kafkaSecurityRules)
   .superRefine(distinctDlqTopic)
   .superRefine((config, ctx) => {
     // A stop lets the page being fetched arrive (up to this deadline), then publishes it.

@@ -2,6 +2,7 @@
 // The producer service: on a cron schedule (and on demand) fetch users, validate, encode as Avro, publish.
 // `--once` runs a single batch and exits 0 on success, 1 on failure.
 import { redactConfig } from '@userstream/shared/config';
+import { kafkaContext, registryContext, securityStep } from '@userstream/shared/errors';
 import {
   createLogger,
   createMetricsRegistry,
@@ -10,7 +11,7 @@ import {
 } from '@userstream/shared/observability';
 import { installShutdown, runMain } from '@userstream/shared/lifecycle';
 import { createRegistry, pingRegistry, registryConfigFrom } from '@userstream/shared/avro';
-import { createKafka, ensureTopics } from '@userstream/shared/kafka';
+import { createKafka, ensureTopics, kafkaClientConfigFrom } from '@userstream/shared/kafka';
 import { loadProducerConfig } from './config.ts';
 import { createProducerMetrics } from './metrics.ts';
 import { createRandomUserClient } from './source/randomuser-client.ts';
@@ -38,10 +39,7 @@ runMain('producer', async () => {
   }
 
   const registryConfig = registryConfigFrom(config);
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-producer` },
-    logger,
-  );
+  const kafka = createKafka(kafkaClientConfigFrom(config, 'producer'), logger);
   const registry = createRegistry(registryConfig);
   const metricsRegistry = createMetricsRegistry('producer');
   const metrics = createProducerMetrics(metricsRegistry);
@@ -51,11 +49,17 @@ runMain('producer', async () => {
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   };
-  await ensureTopics(kafka, [
-    { topic: config.KAFKA_TOPIC, ...topicSettings },
-    { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
-  ]);
-  const encoder = await prepareUserEncoder(registry, registryConfig, config.KAFKA_TOPIC);
+  // A refused login, an untrusted certificate or a missing right stops the start with one line naming it.
+  const kafkaAt = kafkaContext(config);
+  await securityStep('kafka', kafkaAt, () =>
+    ensureTopics(kafka, [
+      { topic: config.KAFKA_TOPIC, ...topicSettings },
+      { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
+    ]),
+  );
+  const encoder = await securityStep('registry', registryContext(registryConfig.url), () =>
+    prepareUserEncoder(registry, registryConfig, config.KAFKA_TOPIC),
+  );
   logger.info(
     {
       subject: `${config.KAFKA_TOPIC}-value`,
@@ -71,7 +75,7 @@ runMain('producer', async () => {
     chunkSize: config.KAFKA_SEND_CHUNK,
   });
   shutdown.add('kafka producer', () => publisher.disconnect());
-  await publisher.connect();
+  await securityStep('kafka', kafkaAt, () => publisher.connect());
 
   const source = createRandomUserClient({
     url: config.RANDOMUSER_URL,

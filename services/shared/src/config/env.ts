@@ -1,14 +1,25 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import { isSecretName, maskSettingValue } from '../observability/redact.ts';
+import {
+  cassandraSecurityEnvShape,
+  kafkaSecurityEnvShape,
+  readSecretFiles,
+  registrySecurityEnvShape,
+} from './security-env.ts';
 
-/** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
+/**
+ * Parses `env` with a zod object schema, secrets given as `<NAME>_FILE` read first; throws ConfigError
+ * listing every bad variable by name.
+ */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const secrets = readSecretFiles(env);
   // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const cleaned = Object.fromEntries(Object.entries(secrets.env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  if (result.success && secrets.problems.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues;
+  const problems = issues.map((issue) => {
     const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
     const received = cleaned[String(issue.path[0])];
     const shown =
@@ -19,7 +30,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
           : JSON.stringify(maskSettingValue(received));
     return `${name}: ${issue.message} (got ${shown})`;
   });
-  throw new ConfigError(problems);
+  throw new ConfigError([...secrets.problems, ...problems]);
 }
 
 /** A copy of a parsed config safe to log: secret-named keys are masked, and so are credentials in URLs. */
@@ -140,6 +151,8 @@ export const kafkaEnvShape = {
     .string()
     .optional()
     .describe('Schema Registry basic-auth password. A secret: keep it in `.env`, never in git.'),
+  ...registrySecurityEnvShape,
+  ...kafkaSecurityEnvShape,
 };
 
 /** Variables for the operations HTTP server and logging. */
@@ -208,6 +221,7 @@ export const cassandraEnvShape = {
     .enum(CONSISTENCY_LEVELS)
     .default('local_quorum')
     .describe('Consistency level of every write; an offset is committed only after its rows reached it.'),
+  ...cassandraSecurityEnvShape,
 };
 
 /** A user name and password variable, and optionally a URL variable whose `user:password@` counts too. */
