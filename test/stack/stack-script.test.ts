@@ -2,6 +2,7 @@
 // ports, so the shared stack that the other tests use is left alone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -26,6 +27,34 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+const SCRIPT = new URL('../../scripts/stack.sh', import.meta.url).pathname;
+const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { stdio: 'ignore' }).status === 0;
+
+describe('scripts/stack.sh and the files it sources (scripts/stack/*.sh)', () => {
+  it(
+    'passes shellcheck, following the sourced files',
+    {
+      skip:
+        !hasShellcheck && process.env.CI !== 'true'
+          ? 'shellcheck is not installed (apt-get install shellcheck); required when CI=true'
+          : false,
+    },
+    () => {
+      assert.ok(hasShellcheck, 'shellcheck is not installed: CI must install it');
+      const result = spawnSync('shellcheck', ['-x', SCRIPT], { encoding: 'utf8' });
+      assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    },
+  );
+
+  it('prints its usage, which names every command', () => {
+    const result = spawnSync('bash', [SCRIPT, 'help'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    for (const command of ['up', 'down', 'status', 'env', 'kafka-class', 'install'])
+      assert.match(result.stdout, new RegExp(`scripts/stack\\.sh ${command}\\b`));
+    assert.doesNotMatch(result.stdout, /shellcheck/);
+  });
+});
 
 describe('scripts/stack.sh (Kafka only, temporary STACK_HOME)', () => {
   let home: KafkaHome | undefined;

@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Cassandra for scripts/stack.sh: one node from org.apache.cassandra:cassandra-all
+# (stack/cassandra/pom.xml); configuration from stack/cassandra/cassandra.yaml and jvm17-server.options.
+# The interface is described at the top of lib.sh.
+
+CASSANDRA_PORT=${CASSANDRA_PORT:-9042}
+CASSANDRA_STORAGE_PORT=${CASSANDRA_STORAGE_PORT:-7000}
+CASSANDRA_JMX_PORT=${CASSANDRA_JMX_PORT:-7199}
+CASSANDRA_HEAP=${CASSANDRA_HEAP:-1G}
+CASSANDRA_HEAP_INITIAL=${CASSANDRA_HEAP_INITIAL:-256M}
+CASSANDRA_VERSION=${CASSANDRA_VERSION:-5.0.9}
+CASSANDRA_START_TIMEOUT=${CASSANDRA_START_TIMEOUT:-180}
+CASSANDRA_DC=datacenter1 # what SimpleSnitch reports
+
+cassandra_instances() { echo cassandra; }
+cassandra_port() { echo "$CASSANDRA_PORT"; }
+cassandra_ports() { printf '%s\n' "$CASSANDRA_PORT:CQL" "$CASSANDRA_STORAGE_PORT:storage" "$CASSANDRA_JMX_PORT:JMX"; }
+cassandra_log() { echo "$STACK_HOME/$1/logs/system.log"; }
+cassandra_stdout() { echo "$STACK_HOME/$1/logs/stdout.log"; }
+cassandra_timeout() { echo "$CASSANDRA_START_TIMEOUT"; }
+cassandra_version() { echo "$CASSANDRA_VERSION"; }
+cassandra_endpoint() { echo "cassandra  127.0.0.1:$CASSANDRA_PORT (local data center $CASSANDRA_DC)"; }
+cassandra_env() {
+  printf '%s\n' "export CASSANDRA_CONTACT_POINTS=127.0.0.1:$CASSANDRA_PORT" "export CASSANDRA_LOCAL_DC=$CASSANDRA_DC"
+}
+
+cassandra_install() {
+  mvn_run cassandra "$TEMPLATES/cassandra/pom.xml" dependency:copy-dependencies \
+    "-Dcassandra.version=$CASSANDRA_VERSION" "-Dstack.lib=$1"
+}
+
+cassandra_start() { # cassandra_start <instance>
+  local s=$1 home=$STACK_HOME/$1 lib=$STACK_HOME/cassandra/lib
+  local CASSANDRA_DATA_DIR=$home/data
+  mkdir -p "$home/conf" "$home/logs" "$CASSANDRA_DATA_DIR" "$home/triggers"
+  render "$TEMPLATES/cassandra/cassandra.yaml" "$home/conf/cassandra.yaml" \
+    CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_DATA_DIR
+  cp "$TEMPLATES/cassandra/logback.xml" "$home/conf/logback.xml"
+  local jamm opts=()
+  jamm=$(find "$lib" -maxdepth 1 -name 'jamm-*.jar' | head -n 1)
+  [[ -n $jamm ]] || die "$s: no jamm jar in $lib (needed as -javaagent)"
+  mapfile -t opts < <(grep -E '^-' "$TEMPLATES/cassandra/jvm17-server.options")
+  MALLOC_ARENA_MAX=4 launch "$s" "$JAVA" "-Dstack.server=$s" "-Dstack.home=$STACK_HOME" \
+    "${opts[@]}" \
+    "-Xms$CASSANDRA_HEAP_INITIAL" "-Xmx$CASSANDRA_HEAP" \
+    "-XX:OnOutOfMemoryError=kill -9 %p" "-XX:HeapDumpPath=$home/logs" \
+    "-javaagent:$jamm" \
+    "-Dcassandra.config=file://$home/conf/cassandra.yaml" \
+    "-Dcassandra.storagedir=$CASSANDRA_DATA_DIR" \
+    "-Dcassandra.logdir=$home/logs" \
+    "-Dcassandra.triggers_dir=$home/triggers" \
+    "-Dlogback.configurationFile=file://$home/conf/logback.xml" \
+    -Dcassandra-foreground=yes \
+    "-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT" -Dcom.sun.management.jmxremote.authenticate=false \
+    -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
+}

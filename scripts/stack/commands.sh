@@ -1,0 +1,159 @@
+# shellcheck shell=bash
+# The commands of scripts/stack.sh (up, down, status, env, install), over the instances of the servers
+# named on the command line. Sourced after lib.sh and the per-server files.
+
+# Waits for an instance to answer; on failure prints what failed, where, and the log tail.
+wait_ready() {
+  local s=$1 pid=$2 timeout rc=0 out
+  timeout=$(server_timeout "$s")
+  out=$(probe "$s" --timeout "$timeout" ${pid:+--pid "$pid"} 2>&1) || rc=$?
+  if ((rc == 0)); then
+    say "$out (ready ${SECONDS}s into this run)"
+    return 0
+  fi
+  local port
+  port=$(server_port "$s")
+  if ((rc == 2)); then
+    err "$s (port $port): the process exited before it was ready."
+  else
+    err "$s (port $port): not ready within ${timeout}s."
+  fi
+  err "  $out"
+  tail_log "$s"
+  return 1
+}
+
+# Every port of every instance to start must be free before anything starts.
+check_ports_free() { # check_ports_free <instance>...
+  local conflicts=() s line port what owner
+  for s in "$@"; do
+    while IFS= read -r line; do
+      port=${line%%:*}
+      what=${line#*:}
+      if port_in_use "$port"; then
+        owner=$(port_owner "$port")
+        conflicts+=("$s: port $port ($what) on 127.0.0.1 is already in use${owner:+ by $owner}")
+      fi
+    done < <(server_ports "$s")
+  done
+  if ((${#conflicts[@]} > 0)); then
+    for line in "${conflicts[@]}"; do err "$line"; done
+    die "nothing started; free the port(s) or choose others (see the top of scripts/stack.sh)"
+  fi
+}
+
+cmd_up() {
+  local servers=() instances=() s
+  parse_servers "$@"
+  servers=("${SERVERS[@]}")
+  instances_of "${servers[@]}"
+  instances=("${INSTANCES[@]}")
+  find_java17
+  find_node
+  local to_start=() pids=() pid
+  for s in "${instances[@]}"; do
+    pid=$(running_pid "$s")
+    if [[ -n $pid ]]; then
+      say "$s: already running (pid $pid)"
+    else
+      to_start+=("$s")
+    fi
+  done
+  check_ports_free "${to_start[@]}"
+  local installs=()
+  for s in "${to_start[@]}"; do
+    [[ " ${installs[*]} " == *" $(server_of "$s") "* ]] || installs+=("$(server_of "$s")")
+  done
+  for s in "${installs[@]}"; do install_server "$s"; done
+  local t0=$SECONDS
+  # Slowest first: Cassandra boots while Kafka formats its storage (first run) and starts.
+  instances_of cassandra registry kafka
+  for s in "${INSTANCES[@]}"; do
+    [[ " ${to_start[*]} " == *" $s "* ]] || continue
+    say "$s: starting (log $(server_log "$s"))"
+    "$(server_of "$s")_start" "$s"
+  done
+  # Wait for all of them at once; each waits until its instance answers a real request.
+  local tmp failed=()
+  tmp=$(mktemp -d)
+  for s in "${instances[@]}"; do
+    # Straight from the pid file: running_pid drops the file of a server that already died, and the wait
+    # would then last its whole timeout instead of reporting that the process exited.
+    pid=$(cat "$(pid_file "$s")" 2>/dev/null || true)
+    (wait_ready "$s" "$pid" >"$tmp/$s.out" 2>"$tmp/$s.err" && touch "$tmp/$s.ok") &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  for s in "${instances[@]}"; do
+    cat "$tmp/$s.out"
+    if [[ ! -f $tmp/$s.ok ]]; then
+      cat "$tmp/$s.err" >&2
+      failed+=("$s")
+    fi
+  done
+  rm -rf "$tmp"
+  if ((${#failed[@]} > 0)); then
+    # An instance that this call started and that never became ready is stopped again.
+    for s in "${failed[@]}"; do
+      if [[ " ${to_start[*]} " == *" $s "* ]]; then stop_servers "$s" >/dev/null; fi
+    done
+    die "not ready: ${failed[*]}"
+  fi
+  if ((${#to_start[@]} > 0)); then say "started ${to_start[*]} in $((SECONDS - t0))s"; fi
+  say "ready:"
+  for s in "${instances[@]}"; do
+    pid=$(running_pid "$s")
+    say "  $(endpoint "$s")  pid $pid, RSS $(rss_of "$pid")"
+  done
+  say "settings for the services: eval \"\$(scripts/stack.sh env)\" (not in the shell you run docker compose from)"
+}
+
+cmd_down() {
+  local wipe=0 args=() s
+  for s in "$@"; do
+    case $s in
+      --wipe) wipe=1 ;;
+      *) args+=("$s") ;;
+    esac
+  done
+  parse_servers "${args[@]}"
+  instances_of "${SERVERS[@]}"
+  stop_servers "${INSTANCES[@]}"
+  if ((wipe)); then
+    for s in "${INSTANCES[@]}"; do
+      rm -rf "${STACK_HOME:?}/$s/data" "${STACK_HOME:?}/$s/logs" "${STACK_HOME:?}/$s/tmp"
+      say "$s: data and logs deleted"
+    done
+  fi
+}
+
+cmd_status() {
+  local s pid state
+  parse_servers "$@"
+  instances_of "${SERVERS[@]}"
+  find_node
+  printf '%-10s %-22s %-6s %-8s %-9s %s\n' SERVER STATE PORT PID RSS LOG
+  for s in "${INSTANCES[@]}"; do
+    pid=$(running_pid "$s")
+    if [[ -z $pid ]]; then
+      state=stopped
+    elif probe "$s" --quiet >/dev/null 2>&1; then
+      state="running, ready"
+    else
+      state="running, not ready"
+    fi
+    printf '%-10s %-22s %-6s %-8s %-9s %s\n' "$s" "$state" "$(server_port "$s")" "${pid:--}" \
+      "$([[ -n $pid ]] && rss_of "$pid" | tr -d ' ' || echo -)" "$(server_log "$s")"
+  done
+}
+
+cmd_env() {
+  local s
+  for s in "${ALL_SERVERS[@]}"; do "${s}_env"; done
+}
+
+cmd_install() {
+  local s
+  parse_servers "$@"
+  for s in "${SERVERS[@]}"; do install_server "$s"; done
+}

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# Kafka for scripts/stack.sh: one KRaft node in combined mode (broker + controller) from
+# org.apache.kafka:kafka_2.13 + kafka-tools (stack/kafka/pom.xml); configuration from
+# stack/kafka/server.properties. The interface is described at the top of lib.sh.
+
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_HEAP=${KAFKA_HEAP:-512M}
+KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
+KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
+
+kafka_instances() { echo kafka; }
+kafka_port() { echo "$KAFKA_PORT"; }
+kafka_ports() { printf '%s\n' "$KAFKA_PORT:client listener" "$KAFKA_CONTROLLER_PORT:controller listener"; }
+kafka_log() { echo "$STACK_HOME/$1/logs/server.log"; }
+kafka_stdout() { echo "$STACK_HOME/$1/logs/stdout.log"; }
+kafka_timeout() { echo "$KAFKA_START_TIMEOUT"; }
+kafka_version() { echo "$KAFKA_VERSION"; }
+kafka_endpoint() { echo "kafka      127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"; }
+kafka_env() { echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"; }
+
+kafka_install() {
+  mvn_run kafka "$TEMPLATES/kafka/pom.xml" dependency:copy-dependencies \
+    "-Dkafka.version=$KAFKA_VERSION" "-Dstack.lib=$1"
+}
+
+# The JVM command line of Kafka's tools (StorageTool, kafka-class) with their quiet logging.
+kafka_tools() { # kafka_tools <heap> -> KAFKA_TOOLS array
+  local home=$STACK_HOME/kafka
+  mkdir -p "$home/conf"
+  cp "$TEMPLATES/kafka/log4j2-tools.xml" "$home/conf/"
+  KAFKA_TOOLS=("$JAVA" "-Xmx$1" -Djava.awt.headless=true -cp "$home/lib/*"
+    "-Dlog4j2.configurationFile=$home/conf/log4j2-tools.xml")
+}
+
+# KRaft storage is formatted once; the controller endpoint is written into it (--standalone).
+kafka_format() { # kafka_format <instance>
+  local s=$1 home=$STACK_HOME/$1
+  local data=$home/data formatted=$home/data/.stack-formatted
+  if [[ ! -f $data/meta.properties ]]; then
+    local cluster_id
+    kafka_tools 256M
+    cluster_id=$("${KAFKA_TOOLS[@]}" kafka.tools.StorageTool random-uuid 2>>"$(server_stdout "$s")") ||
+      die "$s: StorageTool random-uuid failed"
+    "${KAFKA_TOOLS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$home/conf/server.properties" \
+      --standalone >"$home/logs/format.log" 2>&1 || {
+      err "$s: formatting $data failed:"
+      sed 's/^/  | /' "$home/logs/format.log" >&2
+      exit 1
+    }
+    echo "controller-port=$KAFKA_CONTROLLER_PORT" >"$formatted"
+  elif [[ -f $formatted && "$(<"$formatted")" != "controller-port=$KAFKA_CONTROLLER_PORT" ]]; then
+    die "$s: $data was formatted with $(<"$formatted"), not $KAFKA_CONTROLLER_PORT; \
+use the same KAFKA_CONTROLLER_PORT or run: scripts/stack.sh down --wipe kafka"
+  fi
+}
+
+kafka_start() { # kafka_start <instance>
+  local s=$1 home=$STACK_HOME/$1
+  local KAFKA_DATA_DIR=$home/data
+  mkdir -p "$home/conf" "$home/logs" "$KAFKA_DATA_DIR"
+  render "$TEMPLATES/kafka/server.properties" "$home/conf/server.properties" \
+    KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR
+  cp "$TEMPLATES/kafka/log4j2.xml" "$home/conf/"
+  kafka_format "$s"
+  launch "$s" "$JAVA" "-Dstack.server=$s" "-Dstack.home=$STACK_HOME" \
+    "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" \
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
+    -Djava.awt.headless=true "-Dkafka.logs.dir=$home/logs" \
+    "-Dlog4j2.configurationFile=$home/conf/log4j2.xml" \
+    -cp "$STACK_HOME/kafka/lib/*" kafka.Kafka "$home/conf/server.properties"
+}
+
+# `kafka-class <MainClass> [args...]`: a class on Kafka's classpath, e.g. a tool.
+kafka_class() {
+  (($# >= 1)) || die "usage: scripts/stack.sh kafka-class <MainClass> [args...]"
+  find_java17
+  install_server kafka >&2
+  kafka_tools "${KAFKA_TOOLS_HEAP:-512M}"
+  exec "${KAFKA_TOOLS[@]}" "$@"
+}
