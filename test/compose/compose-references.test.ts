@@ -316,13 +316,16 @@ describe('the rendered compose model', { skip: composeSkip }, () => {
   });
 
   describe('memory', () => {
-    it('every JVM service has a heap that fits under its mem_limit with room to spare', () => {
+    it('every JVM service’s heaps (its server’s and its health check’s) fit under its mem_limit with room to spare', () => {
       for (const [name, svc] of Object.entries(defaultModel().services)) {
         const jvm = /^(confluentinc\/|cassandra:)/.test(svc.image ?? '') && name !== 'cassandra-init';
         if (!jvm) continue;
         const heapOf = JVM_HEAP[name];
         assert.ok(heapOf, `${name} runs a JVM: give it a heap and a line in JVM_HEAP`);
-        assertHeapFits(name, heapOf(environmentOf(svc)), Number(svc.mem_limit));
+        // A health check that starts a JVM (Kafka's tools) runs it in the same container, beside the server.
+        const check = (svc.healthcheck?.test ?? []).join(' ');
+        const checkHeap = /-Xmx/.test(check) ? xmx(check) : 0;
+        assertHeapFits(name, heapOf(environmentOf(svc)) + checkHeap, Number(svc.mem_limit));
       }
     });
 
