@@ -3,16 +3,27 @@
 # all on 127.0.0.1, from Maven Central, with no Docker.
 #
 # Usage:
-#   scripts/stack.sh up [kafka|registry|cassandra ...]    start (default: all three); idempotent; returns
-#                                                         when each server answers a real request
+#   scripts/stack.sh up [--secure] [server ...]          start (default: all three); idempotent; returns
+#                                                         when each server answers a real request.
+#                                                         --secure: TLS and authentication everywhere (below)
 #   scripts/stack.sh down [--wipe] [server ...]           stop what this script started (pid files);
 #                                                         --wipe also deletes data and logs
 #   scripts/stack.sh status [server ...]                  running/ready/stopped, port, pid, log file
 #   scripts/stack.sh env                                  `export X=...` lines for the services: eval them
+#                                                         (in secure mode with file paths for every secret)
 #   scripts/stack.sh kafka-class <MainClass> [args...]    run a class on Kafka's classpath, e.g.
 #                                                         org.apache.kafka.tools.ProducerPerformance
 #   scripts/stack.sh install [server ...]                 only resolve and copy the jars
-# npm wrappers: npm run stack:up | stack:down | stack:status | stack:env
+# npm wrappers: npm run stack:up [-- --secure] | stack:down | stack:status | stack:env
+#
+# Secure mode (up --secure; docs/security.md): a throw-away CA, certificates and random passwords in
+# $STACK_HOME/secure (kept until down --wipe); Kafka's client listener is SASL_SSL with SCRAM-SHA-512 users
+# and the StandardAuthorizer (prefix ACLs: user userstream on topics and groups users_created*; user
+# outsider has no rights), plus a mutual-TLS listener on KAFKA_MTLS_PORT [9094]; Cassandra requires TLS with
+# a client certificate, PasswordAuthenticator and CassandraAuthorizer (roles userstream_consumer,
+# userstream_creator, userstream_reader); the registry is served over HTTPS with basic auth by a small proxy
+# (scripts/stack/registry-proxy.ts: Apicurio 3.0.9 has no simple basic auth) on REGISTRY_PORT, Apicurio
+# itself moving to REGISTRY_INTERNAL_PORT [8082] on 127.0.0.1. Its data is kept apart (data-secure/).
 #
 # Versions (Maven Central; the first `up` downloads into the local Maven repository ~/.m2, the cache, and
 # copies the jars into $STACK_HOME; later runs work offline):
@@ -65,6 +76,8 @@ source "$STACK_LIB/kafka.sh"
 source "$STACK_LIB/registry.sh"
 # shellcheck source=stack/cassandra.sh
 source "$STACK_LIB/cassandra.sh"
+# shellcheck source=stack/secure.sh
+source "$STACK_LIB/secure.sh"
 # shellcheck source=stack/commands.sh
 source "$STACK_LIB/commands.sh"
 

@@ -19,7 +19,11 @@ cassandra_log() { echo "$STACK_HOME/$1/logs/system.log"; }
 cassandra_stdout() { echo "$STACK_HOME/$1/logs/stdout.log"; }
 cassandra_timeout() { echo "$CASSANDRA_START_TIMEOUT"; }
 cassandra_version() { echo "$CASSANDRA_VERSION"; }
-cassandra_endpoint() { echo "cassandra  127.0.0.1:$CASSANDRA_PORT (local data center $CASSANDRA_DC)"; }
+cassandra_endpoint() {
+  local what=
+  secure && what="TLS with client certificates, password authentication, "
+  echo "cassandra  127.0.0.1:$CASSANDRA_PORT (${what}local data center $CASSANDRA_DC)"
+}
 cassandra_env() {
   printf '%s\n' "export CASSANDRA_CONTACT_POINTS=127.0.0.1:$CASSANDRA_PORT" "export CASSANDRA_LOCAL_DC=$CASSANDRA_DC"
 }
@@ -31,17 +35,33 @@ cassandra_install() {
 
 cassandra_start() { # cassandra_start <instance>
   local s=$1 home=$STACK_HOME/$1 lib=$STACK_HOME/cassandra/lib
-  local CASSANDRA_DATA_DIR=$home/data
+  local CASSANDRA_DATA_DIR CASSANDRA_AUTHENTICATOR=AllowAllAuthenticator CASSANDRA_AUTHORIZER=AllowAllAuthorizer
+  local secure_opts=()
+  CASSANDRA_DATA_DIR=$(data_dir "$s")
   mkdir -p "$home/conf" "$home/logs" "$CASSANDRA_DATA_DIR" "$home/triggers"
+  if secure; then
+    CASSANDRA_AUTHENTICATOR=PasswordAuthenticator
+    CASSANDRA_AUTHORIZER=CassandraAuthorizer
+    # The default superuser (cassandra/cassandra, which secure-setup.ts disables) at once, not 10 s later.
+    secure_opts=(-Dcassandra.superuser_setup_delay_ms=0)
+  fi
   render "$TEMPLATES/cassandra/cassandra.yaml" "$home/conf/cassandra.yaml" \
-    CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_DATA_DIR
+    CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_DATA_DIR CASSANDRA_AUTHENTICATOR CASSANDRA_AUTHORIZER
+  if secure; then
+    local STORE_PASSWORD
+    STORE_PASSWORD=$(secret store)
+    (umask 077 && render "$TEMPLATES/cassandra/cassandra-secure.yaml" "$home/conf/secure.yaml" SECURE_DIR STORE_PASSWORD)
+    cat "$home/conf/secure.yaml" >>"$home/conf/cassandra.yaml"
+    rm -f "$home/conf/secure.yaml"
+    chmod 600 "$home/conf/cassandra.yaml"
+  fi
   cp "$TEMPLATES/cassandra/logback.xml" "$home/conf/logback.xml"
   local jamm opts=()
   jamm=$(find "$lib" -maxdepth 1 -name 'jamm-*.jar' | head -n 1)
   [[ -n $jamm ]] || die "$s: no jamm jar in $lib (needed as -javaagent)"
   mapfile -t opts < <(grep -E '^-' "$TEMPLATES/cassandra/jvm17-server.options")
   MALLOC_ARENA_MAX=4 launch "$s" "$JAVA" "-Dstack.server=$s" "-Dstack.home=$STACK_HOME" \
-    "${opts[@]}" \
+    "${opts[@]}" "${secure_opts[@]}" \
     "-Xms$CASSANDRA_HEAP_INITIAL" "-Xmx$CASSANDRA_HEAP" \
     "-XX:OnOutOfMemoryError=kill -9 %p" "-XX:HeapDumpPath=$home/logs" \
     "-javaagent:$jamm" \

@@ -42,14 +42,38 @@ check_ports_free() { # check_ports_free <instance>...
   fi
 }
 
+# The mode `up` asked for (--secure or not) against the one the stack may be running in.
+choose_mode() { # choose_mode plain|secure
+  local wanted=$1 s running=()
+  load_mode
+  for s in kafka registry registry-proxy cassandra; do
+    [[ -n $(running_pid "$s") ]] && running+=("$s")
+  done
+  if ((${#running[@]} > 0)) && [[ $STACK_MODE != "$wanted" ]]; then
+    local again=up
+    [[ $wanted == secure ]] && again="up --secure"
+    die "the stack runs in $STACK_MODE mode (${running[*]}); stop it first (scripts/stack.sh down), then $again"
+  fi
+  STACK_MODE=$wanted
+  save_mode
+}
+
 cmd_up() {
-  local servers=() instances=() s
-  parse_servers "$@"
+  local servers=() instances=() s args=() mode=plain
+  for s in "$@"; do
+    case $s in
+      --secure) mode=secure ;;
+      *) args+=("$s") ;;
+    esac
+  done
+  parse_servers "${args[@]}"
   servers=("${SERVERS[@]}")
-  instances_of "${servers[@]}"
-  instances=("${INSTANCES[@]}")
   find_java17
   find_node
+  choose_mode "$mode"
+  if secure; then make_secure_files; fi
+  instances_of "${servers[@]}"
+  instances=("${INSTANCES[@]}")
   local to_start=() pids=() pid
   for s in "${instances[@]}"; do
     pid=$(running_pid "$s")
@@ -100,12 +124,16 @@ cmd_up() {
     die "not ready: ${failed[*]}"
   fi
   if ((${#to_start[@]} > 0)); then say "started ${to_start[*]} in $((SECONDS - t0))s"; fi
+  if secure && [[ " ${servers[*]} " == *" kafka "* && " ${servers[*]} " == *" cassandra "* ]]; then
+    secure_setup || die "secure setup failed (users, roles, ACLs); the servers are running"
+  fi
   say "ready:"
   for s in "${instances[@]}"; do
     pid=$(running_pid "$s")
     say "  $(endpoint "$s")  pid $pid, RSS $(rss_of "$pid")"
   done
   say "settings for the services: eval \"\$(scripts/stack.sh env)\" (not in the shell you run docker compose from)"
+  if secure; then say "secure mode: TLS and credentials everywhere; files in $SECURE_DIR"; fi
 }
 
 cmd_down() {
@@ -117,22 +145,31 @@ cmd_down() {
     esac
   done
   parse_servers "${args[@]}"
+  load_mode
   instances_of "${SERVERS[@]}"
   stop_servers "${INSTANCES[@]}"
   if ((wipe)); then
     for s in "${INSTANCES[@]}"; do
-      rm -rf "${STACK_HOME:?}/$s/data" "${STACK_HOME:?}/$s/logs" "${STACK_HOME:?}/$s/tmp"
+      rm -rf "${STACK_HOME:?}/$s/data" "${STACK_HOME:?}/$s/data-secure" "${STACK_HOME:?}/$s/logs" "${STACK_HOME:?}/$s/tmp"
       say "$s: data and logs deleted"
     done
+    if ((${#args[@]} == 0)) && [[ -d $SECURE_DIR ]]; then
+      rm -rf "${SECURE_DIR:?}"
+      say "secure: certificates and passwords deleted"
+    fi
   fi
+  # The next `up` chooses again; `env` prints the plain settings until then.
+  if ((${#args[@]} == 0)); then rm -f "$(mode_file)"; fi
 }
 
 cmd_status() {
   local s pid state
   parse_servers "$@"
+  load_mode
   instances_of "${SERVERS[@]}"
   find_node
-  printf '%-10s %-22s %-6s %-8s %-9s %s\n' SERVER STATE PORT PID RSS LOG
+  if secure; then say "mode: secure (files in $SECURE_DIR)"; fi
+  printf '%-15s %-22s %-6s %-8s %-9s %s\n' SERVER STATE PORT PID RSS LOG
   for s in "${INSTANCES[@]}"; do
     pid=$(running_pid "$s")
     if [[ -z $pid ]]; then
@@ -142,13 +179,18 @@ cmd_status() {
     else
       state="running, not ready"
     fi
-    printf '%-10s %-22s %-6s %-8s %-9s %s\n' "$s" "$state" "$(server_port "$s")" "${pid:--}" \
+    printf '%-15s %-22s %-6s %-8s %-9s %s\n' "$s" "$state" "$(server_port "$s")" "${pid:--}" \
       "$([[ -n $pid ]] && rss_of "$pid" | tr -d ' ' || echo -)" "$(server_log "$s")"
   done
 }
 
 cmd_env() {
   local s
+  load_mode
+  if secure; then
+    secure_env
+    return
+  fi
   for s in "${ALL_SERVERS[@]}"; do "${s}_env"; done
 }
 

@@ -14,12 +14,21 @@ KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
 
 kafka_instances() { echo kafka; }
 kafka_port() { echo "$KAFKA_PORT"; }
-kafka_ports() { printf '%s\n' "$KAFKA_PORT:client listener" "$KAFKA_CONTROLLER_PORT:controller listener"; }
+kafka_ports() {
+  printf '%s\n' "$KAFKA_PORT:client listener" "$KAFKA_CONTROLLER_PORT:controller listener"
+  if secure; then printf '%s\n' "$KAFKA_MTLS_PORT:mutual TLS listener"; fi
+}
 kafka_log() { echo "$STACK_HOME/$1/logs/server.log"; }
 kafka_stdout() { echo "$STACK_HOME/$1/logs/stdout.log"; }
 kafka_timeout() { echo "$KAFKA_START_TIMEOUT"; }
 kafka_version() { echo "$KAFKA_VERSION"; }
-kafka_endpoint() { echo "kafka      127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"; }
+kafka_endpoint() {
+  if secure; then
+    echo "kafka      127.0.0.1:$KAFKA_PORT SASL_SSL, 127.0.0.1:$KAFKA_MTLS_PORT mutual TLS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
+  else
+    echo "kafka      127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
+  fi
+}
 kafka_env() { echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"; }
 
 # The major version, 3 or 4: KRaft's quorum settings and format flags differ.
@@ -55,16 +64,23 @@ kafka_tools() { # kafka_tools <heap> -> KAFKA_TOOLS array
     "-Dlog4j2.configurationFile=$home/conf/log4j2-tools.xml")
 }
 
-# KRaft storage is formatted once; with 4.x the controller endpoint is written into it (--standalone).
-# The major version it was formatted with is kept beside it (no file: 4, from before 3.9 ran here): a
-# 3.9 broker cannot read a 4.x metadata log.
+# KRaft storage is formatted once; with 4.x the controller endpoint is written into it (--standalone), and
+# in secure mode the SCRAM users (admin, the pipeline's user, one with no rights). The major version it was
+# formatted with is kept beside it (no file: 4, from before 3.9 ran here): a 3.9 broker cannot read a 4.x
+# metadata log.
 kafka_format() { # kafka_format <instance>
-  local s=$1 home=$STACK_HOME/$1 major
-  local data=$home/data formatted=$home/data/.stack-formatted
+  local s=$1 home=$STACK_HOME/$1 data major
+  data=$(data_dir "$s")
+  local formatted=$data/.stack-formatted
   major=$(kafka_major)
   if [[ ! -f $data/meta.properties ]]; then
-    local cluster_id flags=()
+    local cluster_id flags=() user
     [[ $major == 4 ]] && flags=(--standalone)
+    if secure; then
+      for user in admin "$SECURE_KAFKA_USER" "$SECURE_KAFKA_OUTSIDER"; do
+        flags+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(secret "kafka-$user")]")
+      done
+    fi
     kafka_tools 256M
     cluster_id=$("${KAFKA_TOOLS[@]}" kafka.tools.StorageTool random-uuid 2>>"$(server_stdout "$s")") ||
       die "$s: StorageTool random-uuid failed"
@@ -86,14 +102,23 @@ KAFKA_VERSION=$KAFKA_VERSION; use another STACK_HOME or run: scripts/stack.sh do
 }
 
 kafka_start() { # kafka_start <instance>
-  local s=$1 home=$STACK_HOME/$1
+  local s=$1 home=$STACK_HOME/$1 KAFKA_DATA_DIR KAFKA_QUORUM
   kafka_major >/dev/null # dies on a version this stack cannot run
-  local KAFKA_DATA_DIR=$home/data KAFKA_QUORUM
+  KAFKA_DATA_DIR=$(data_dir "$s")
   # shellcheck disable=SC2034 # render reads it by name
   KAFKA_QUORUM=$(kafka_quorum)
   mkdir -p "$home/conf" "$home/logs" "$KAFKA_DATA_DIR"
   render "$TEMPLATES/kafka/server.properties" "$home/conf/server.properties" \
     KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR KAFKA_QUORUM
+  if secure; then
+    local STORE_PASSWORD
+    STORE_PASSWORD=$(secret store)
+    (umask 077 && render "$TEMPLATES/kafka/server-secure.properties" "$home/conf/secure.properties" \
+      KAFKA_PORT KAFKA_MTLS_PORT KAFKA_CONTROLLER_PORT SECURE_DIR STORE_PASSWORD)
+    cat "$home/conf/secure.properties" >>"$home/conf/server.properties"
+    rm -f "$home/conf/secure.properties"
+    chmod 600 "$home/conf/server.properties"
+  fi
   cp "$TEMPLATES/kafka/log4j2.xml" "$home/conf/"
   kafka_format "$s"
   launch "$s" "$JAVA" "-Dstack.server=$s" "-Dstack.home=$STACK_HOME" \

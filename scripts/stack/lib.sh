@@ -226,11 +226,23 @@ find_node() {
     die "node_modules lacks kafkajs/cassandra-driver (needed by the readiness probes): run npm ci"
 }
 
-probe() { # probe <instance> [probe.ts options...]
-  local s=$1
+# Runs a Node.js script of the stack with only PATH, HOME and "$1" (newline-separated NAME=value lines) in
+# its environment: client settings the caller may have exported (e.g. a secure stack's, from `env`) must not
+# change what it does.
+stack_node() { # stack_node <env lines> <script> [args...]
+  local lines=$1 envs=()
   shift
-  # --no-warnings: kafkajs 2.2 trips Node 24's TimeoutNegativeWarning on every connect
-  "$NODE_BIN" --no-warnings "$REPO_ROOT/scripts/stack/probe.ts" "$(server_of "$s")" --port "$(server_port "$s")" "$@"
+  [[ -n $lines ]] && mapfile -t envs <<<"$lines"
+  # --no-warnings: kafkajs 2.2 trips Node 24's TimeoutNegativeWarning on every connect.
+  # --conditions=source: @userstream/shared from its TypeScript sources.
+  env -i "PATH=$PATH" "HOME=$HOME" "${envs[@]}" "$NODE_BIN" --no-warnings --conditions=source "$@"
+}
+
+probe() { # probe <instance> [probe.ts options...]
+  local s=$1 lines=
+  shift
+  if secure && [[ $s != registry ]]; then lines=$(probe_env "$s"); fi
+  stack_node "$lines" "$REPO_ROOT/scripts/stack/probe.ts" "$(server_of "$s")" --port "$(server_port "$s")" "$@"
 }
 
 # ------------------------------------------------------------------------------------- jars from Maven

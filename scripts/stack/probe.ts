@@ -6,12 +6,38 @@
 //   kafka      a metadata request (kafkajs admin: describeCluster)
 //   registry   GET /apis/ccompat/v7/subjects answers 200
 //   cassandra  SELECT ... FROM system.local over CQL (cassandra-driver)
-// With --pid it gives up as soon as that process is gone. --timeout 0 means one attempt.
+// With --pid it gives up as soon as that process is gone. --timeout 0 means one attempt. In secure mode the
+// stack passes the clients' settings (KAFKA_SSL, KAFKA_SASL_*, SCHEMA_REGISTRY_SSL_CA_FILE, CASSANDRA_SSL_*,
+// user names and passwords or their _FILE) in the environment: they are parsed as the services parse them.
 // Prints one line about the server on success. Exit status: 0 ready, 1 not ready in time, 2 the process
 // exited, 64 bad usage.
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import cassandra from 'cassandra-driver';
+import { z } from 'zod';
+import {
+  cassandraSecurityEnvShape,
+  cassandraSecurityFrom,
+  kafkaSecurityEnvShape,
+  kafkaSecurityFrom,
+  parseEnv,
+  pingRegistry,
+  registryCaFrom,
+  registrySecurityEnvShape,
+} from '@userstream/shared';
+
+/** The security settings of the environment (none in plain mode). */
+const settings = parseEnv(
+  z.object({
+    ...kafkaSecurityEnvShape,
+    ...registrySecurityEnvShape,
+    ...cassandraSecurityEnvShape,
+    SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+    SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+    CASSANDRA_USERNAME: z.string().optional(),
+    CASSANDRA_PASSWORD: z.string().optional(),
+  }),
+);
 
 const HOST = '127.0.0.1';
 const SERVERS = ['kafka', 'registry', 'cassandra'] as const;
@@ -48,6 +74,7 @@ async function probeKafka(port: number): Promise<string> {
     connectionTimeout: 2000,
     requestTimeout: 5000,
     retry: { retries: 0 },
+    ...kafkaSecurityFrom(settings),
   });
   const admin = kafka.admin();
   try {
@@ -60,6 +87,14 @@ async function probeKafka(port: number): Promise<string> {
 }
 
 async function probeRegistry(port: number): Promise<string> {
+  const ca = registryCaFrom(settings);
+  if (ca !== undefined) {
+    // The TLS and basic-auth proxy in front of the registry (secure mode).
+    const url = `https://${HOST}:${port}/apis/ccompat/v7`;
+    const { SCHEMA_REGISTRY_USERNAME: username, SCHEMA_REGISTRY_PASSWORD: password } = settings;
+    await pingRegistry({ url, ca, username, password }, AbortSignal.timeout(5000));
+    return `GET ${url}/subjects over TLS with basic auth -> ok`;
+  }
   const url = `http://${HOST}:${port}/apis/ccompat/v7/subjects`;
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   const body = await response.text();
@@ -74,6 +109,15 @@ async function probeCassandra(port: number): Promise<string> {
     localDataCenter: 'datacenter1',
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
     pooling: { warmup: false },
+    ...cassandraSecurityFrom(settings),
+    ...(settings.CASSANDRA_USERNAME !== undefined && settings.CASSANDRA_PASSWORD !== undefined
+      ? {
+          authProvider: new cassandra.auth.PlainTextAuthProvider(
+            settings.CASSANDRA_USERNAME,
+            settings.CASSANDRA_PASSWORD,
+          ),
+        }
+      : {}),
   });
   try {
     await client.connect();

@@ -8,6 +8,8 @@ import {
   CASSANDRA_CREDENTIALS,
   intVar,
   kafkaEnvShape,
+  kafkaSecurityRules,
+  cassandraSecurityRules,
   opsEnvShape,
   parseEnv,
 } from '@userstream/shared';
@@ -37,7 +39,9 @@ export const consumerEnvSchema = z
     CASSANDRA_APPLY_SCHEMA: boolVar(true),
   })
   .superRefine(distinctDlqTopic)
-  .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
+  .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS))
+  .superRefine(kafkaSecurityRules)
+  .superRefine(cassandraSecurityRules);
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;
 

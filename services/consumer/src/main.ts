@@ -3,8 +3,13 @@
 // Cassandra, dead-letter what cannot be processed, and commit offsets only after the rows are written.
 import {
   applySchema,
+  cassandraSecurityFrom,
   createCassandraClient,
   createKafka,
+  cassandraContext,
+  kafkaContext,
+  securityStep,
+  kafkaClientConfigFrom,
   createLogger,
   createMetricsRegistry,
   createRegistry,
@@ -31,10 +36,7 @@ runMain('consumer', async () => {
   logger.info({ config: redactConfig(config) }, 'starting consumer');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-consumer` },
-    logger,
-  );
+  const kafka = createKafka(kafkaClientConfigFrom(config, 'consumer'), logger);
   const registryConfig = registryConfigFrom(config);
   const registry = createRegistry(registryConfig);
   const cassandra = createCassandraClient({
@@ -43,22 +45,30 @@ runMain('consumer', async () => {
     username: config.CASSANDRA_USERNAME,
     password: config.CASSANDRA_PASSWORD,
     consistency: config.CASSANDRA_CONSISTENCY,
+    ...cassandraSecurityFrom(config),
   });
   const metricsRegistry = createMetricsRegistry('consumer');
   const metrics = createConsumerMetrics(metricsRegistry);
 
   shutdown.add('cassandra', () => cassandra.shutdown());
-  await cassandra.connect();
+  // A refused login, an untrusted certificate or a missing right stops the start with one line naming it.
+  const cassandraAt = cassandraContext(config);
+  await securityStep('cassandra', cassandraAt, () => cassandra.connect());
   if (config.CASSANDRA_APPLY_SCHEMA) {
-    await applySchema(cassandra, {
-      keyspace: config.CASSANDRA_KEYSPACE,
-      table: config.CASSANDRA_TABLE,
-      replication: config.CASSANDRA_REPLICATION,
-    });
+    await securityStep('cassandra', cassandraAt, () =>
+      applySchema(cassandra, {
+        keyspace: config.CASSANDRA_KEYSPACE,
+        table: config.CASSANDRA_TABLE,
+        replication: config.CASSANDRA_REPLICATION,
+      }),
+    );
   }
   // A table that exists but does not match users.cql would refuse every row, or every row that sets a
   // drifted column: stop here, naming it.
-  if (!(await verifyTable(cassandra, config.CASSANDRA_KEYSPACE, config.CASSANDRA_TABLE))) {
+  const tableExists = await securityStep('cassandra', cassandraAt, () =>
+    verifyTable(cassandra, config.CASSANDRA_KEYSPACE, config.CASSANDRA_TABLE),
+  );
+  if (!tableExists) {
     logger.warn(
       { keyspace: config.CASSANDRA_KEYSPACE, table: config.CASSANDRA_TABLE },
       'the table does not exist yet: writes wait for it (create it from users.cql, or set CASSANDRA_APPLY_SCHEMA=true)',
@@ -68,13 +78,16 @@ runMain('consumer', async () => {
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   };
-  await ensureTopics(kafka, [
-    { topic: config.KAFKA_TOPIC, ...topicSettings },
-    { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
-  ]);
+  const kafkaAt = kafkaContext(config);
+  await securityStep('kafka', kafkaAt, () =>
+    ensureTopics(kafka, [
+      { topic: config.KAFKA_TOPIC, ...topicSettings },
+      { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
+    ]),
+  );
   const dlq = createDlqPublisher(kafka, config.KAFKA_DLQ_TOPIC);
   shutdown.add('dead-letter producer', () => dlq.disconnect());
-  await dlq.connect();
+  await securityStep('kafka', kafkaAt, () => dlq.connect());
   const sink = createCassandraSink(cassandra, {
     keyspace: config.CASSANDRA_KEYSPACE,
     table: config.CASSANDRA_TABLE,

@@ -10,6 +10,7 @@ import {
   REGISTRY_CREDENTIALS,
   intVar,
   kafkaEnvShape,
+  kafkaSecurityRules,
   opsEnvShape,
   parseEnv,
 } from '@userstream/shared';
@@ -69,6 +70,7 @@ export const producerEnvSchema = z
     KAFKA_SEND_CHUNK: intVar(1_000, 1, 2_000),
   })
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
+  .superRefine(kafkaSecurityRules)
   .superRefine(distinctDlqTopic)
   .superRefine((config, ctx) => {
     // A stop lets the page being fetched arrive (up to this deadline), then publishes it.

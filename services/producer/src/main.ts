@@ -3,6 +3,10 @@
 // `--once` runs a single batch and exits 0 on success, 1 on failure.
 import {
   createKafka,
+  kafkaContext,
+  registryContext,
+  securityStep,
+  kafkaClientConfigFrom,
   createLogger,
   createMetricsRegistry,
   createRegistry,
@@ -39,10 +43,7 @@ runMain('producer', async () => {
   }
 
   const registryConfig = registryConfigFrom(config);
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-producer` },
-    logger,
-  );
+  const kafka = createKafka(kafkaClientConfigFrom(config, 'producer'), logger);
   const registry = createRegistry(registryConfig);
   const metricsRegistry = createMetricsRegistry('producer');
   const metrics = createProducerMetrics(metricsRegistry);
@@ -52,11 +53,17 @@ runMain('producer', async () => {
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   };
-  await ensureTopics(kafka, [
-    { topic: config.KAFKA_TOPIC, ...topicSettings },
-    { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
-  ]);
-  const encoder = await prepareUserEncoder(registry, config.KAFKA_TOPIC);
+  // A refused login, an untrusted certificate or a missing right stops the start with one line naming it.
+  const kafkaAt = kafkaContext(config);
+  await securityStep('kafka', kafkaAt, () =>
+    ensureTopics(kafka, [
+      { topic: config.KAFKA_TOPIC, ...topicSettings },
+      { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
+    ]),
+  );
+  const encoder = await securityStep('registry', registryContext(registryConfig.url), () =>
+    prepareUserEncoder(registry, config.KAFKA_TOPIC),
+  );
   logger.info({ subject: `${config.KAFKA_TOPIC}-value`, schemaId: encoder.schemaId }, 'schema registered');
   const publisher = createKafkaPublisher(kafka, {
     topic: config.KAFKA_TOPIC,
@@ -65,7 +72,7 @@ runMain('producer', async () => {
     chunkSize: config.KAFKA_SEND_CHUNK,
   });
   shutdown.add('kafka producer', () => publisher.disconnect());
-  await publisher.connect();
+  await securityStep('kafka', kafkaAt, () => publisher.connect());
 
   const source = createRandomUserClient({
     url: config.RANDOMUSER_URL,

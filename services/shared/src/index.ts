@@ -1,7 +1,9 @@
 // The code both services share: configuration, errors, observability, lifecycle, the record, the clients.
 export * from './errors/pipeline-errors.ts';
 export * from './errors/dead-letter-headers.ts';
+export * from './errors/security-errors.ts';
 export * from './config/env.ts';
+export * from './config/security-env.ts';
 export * from './observability/logger.ts';
 export * from './observability/log-capture.ts';
 export * from './observability/redact.ts';
@@ -19,3 +21,4 @@ export * from './clients/murmur2-partitioner.ts';
 export * from './clients/idempotent-producer.ts';
 export * from './clients/registry-client.ts';
 export * from './clients/cassandra-client.ts';
+export * from './clients/security-options.ts';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
+import type { CassandraSecurity } from './security-options.ts';
 
-export interface CassandraConfig {
+export interface CassandraConfig extends CassandraSecurity {
   contactPoints: string[];
   localDataCenter: string;
   username?: string | undefined;
@@ -49,8 +50,11 @@ export function createCassandraClient(config: CassandraConfig): cassandra.Client
       ? new cassandra.auth.PlainTextAuthProvider(config.username, config.password)
       : undefined;
   return new cassandra.Client({
-    contactPoints: config.contactPoints,
-    localDataCenter: config.localDataCenter,
+    // A secure connect bundle names the nodes and the data center itself; the driver refuses both with it.
+    ...(config.cloud
+      ? { cloud: config.cloud }
+      : { contactPoints: config.contactPoints, localDataCenter: config.localDataCenter }),
+    ...(config.sslOptions ? { sslOptions: config.sslOptions } : {}),
     ...(auth ? { authProvider: auth } : {}),
     ...(config.keyspace ? { keyspace: config.keyspace } : {}),
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },

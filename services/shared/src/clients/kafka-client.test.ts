@@ -23,3 +23,14 @@ test('at the default level it is not printed at all, while other kafkajs warning
   assert.equal(lines.length, 1);
   assert.equal(lines[0]!.level, 40);
 });
+
+test('KAFKA_SSL_REJECT_UNAUTHORIZED=false warns once at start, naming the setting; verified TLS does not', () => {
+  const { logger, lines } = captureLogs('info');
+  createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test', ssl: { rejectUnauthorized: true } }, logger);
+  assert.equal(lines.length, 0, JSON.stringify(lines));
+  createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test', ssl: { rejectUnauthorized: false } }, logger);
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  assert.equal(lines[0]!.level, 40);
+  assert.equal(lines[0]!.setting, 'KAFKA_SSL_REJECT_UNAUTHORIZED');
+  assert.match(lines[0]!.msg, /not verified/);
+});

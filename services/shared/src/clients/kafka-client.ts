@@ -1,10 +1,23 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerZstdCodec } from './kafka-codecs.ts';
+import { kafkaSecurityFrom, type KafkaSecurity, type KafkaSecuritySettings } from './security-options.ts';
 
-export interface KafkaClientConfig {
+export interface KafkaClientConfig extends KafkaSecurity {
   brokers: string[];
   clientId: string;
+}
+
+/** A client's settings out of a parsed environment (kafkaEnvShape): brokers, client id, TLS and SASL. */
+export function kafkaClientConfigFrom(
+  env: KafkaSecuritySettings & { KAFKA_BROKERS: string[]; KAFKA_CLIENT_ID: string },
+  clientIdSuffix: string,
+): KafkaClientConfig {
+  return {
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.KAFKA_CLIENT_ID}-${clientIdSuffix}`,
+    ...kafkaSecurityFrom(env),
+  };
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -38,9 +51,17 @@ function pinoLogCreator(logger: Logger): logCreator {
 /** A kafkajs client whose logs go to pino (INFO chatter kept at WARN unless debugging), with zstd support. */
 export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
   registerZstdCodec();
+  if (config.ssl?.rejectUnauthorized === false) {
+    logger.warn(
+      { setting: 'KAFKA_SSL_REJECT_UNAUTHORIZED' },
+      "KAFKA_SSL_REJECT_UNAUTHORIZED=false: the brokers' certificates are not verified, so anyone on the path can read and change the traffic; use it only to debug",
+    );
+  }
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    ...(config.ssl ? { ssl: config.ssl } : {}),
+    ...(config.sasl ? { sasl: config.sasl } : {}),
     logLevel: logger.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
     logCreator: pinoLogCreator(logger),
     retry: { initialRetryTime: 300, retries: 8 },

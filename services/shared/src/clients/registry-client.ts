@@ -1,9 +1,14 @@
+import { Agent, request } from 'node:https';
+import { Readable } from 'node:stream';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { registryCaFrom } from './security-options.ts';
 
 export interface RegistryConfig {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** PEM CA certificates to trust for an https URL instead of the system's. */
+  ca?: string | undefined;
 }
 
 /**
@@ -15,7 +20,9 @@ export function registryConfigFrom(env: {
   SCHEMA_REGISTRY_URL: string;
   SCHEMA_REGISTRY_USERNAME?: string | undefined;
   SCHEMA_REGISTRY_PASSWORD?: string | undefined;
+  SCHEMA_REGISTRY_SSL_CA_FILE?: string | undefined;
 }): RegistryConfig {
+  const ca = registryCaFrom(env);
   let url = env.SCHEMA_REGISTRY_URL;
   let username = env.SCHEMA_REGISTRY_USERNAME;
   let password = env.SCHEMA_REGISTRY_PASSWORD;
@@ -28,7 +35,7 @@ export function registryConfigFrom(env: {
     parsed.password = '';
     url = parsed.toString();
   }
-  return { url, username, password };
+  return { url, username, password, ...(ca !== undefined ? { ca } : {}) };
 }
 
 function decodeOrRaw(part: string): string {
@@ -64,6 +71,7 @@ export function createRegistry(config: RegistryConfig, timeoutMs = 5_000): Schem
   return new SchemaRegistry({
     host: config.url,
     ...(auth ? { auth } : {}),
+    ...(config.ca !== undefined ? { agent: new Agent({ ca: config.ca, keepAlive: true }) } : {}),
     middlewares: [requestTimeout(timeoutMs)],
   });
 }
@@ -118,8 +126,26 @@ function registryGet(config: RegistryConfig, path: string, signal?: AbortSignal)
   if (config.username !== undefined && config.password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
   }
-  return fetch(new URL(path, config.url.endsWith('/') ? config.url : `${config.url}/`), {
-    headers,
-    ...(signal ? { signal } : {}),
+  const url = new URL(path, config.url.endsWith('/') ? config.url : `${config.url}/`);
+  if (config.ca !== undefined && url.protocol === 'https:') return httpsGet(url, headers, config.ca, signal);
+  return fetch(url, { headers, ...(signal ? { signal } : {}) });
+}
+
+/** A GET over https trusting `ca`, as a fetch Response (fetch itself takes no CA without undici). */
+function httpsGet(
+  url: URL,
+  headers: Record<string, string>,
+  ca: string,
+  signal?: AbortSignal,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, ca, ...(signal ? { signal } : {}) }, (res) => {
+      const status = res.statusCode ?? 502;
+      // A null-body status (204, 304) may not carry a stream.
+      const body = [204, 205, 304].includes(status) ? null : (Readable.toWeb(res) as ReadableStream);
+      resolve(new Response(body, { status }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }

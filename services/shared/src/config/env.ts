@@ -2,14 +2,25 @@ import { z } from 'zod';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import { CONSISTENCY_LEVELS } from '../clients/cassandra-client.ts';
 import { isSecretName, maskSettingValue } from '../observability/redact.ts';
+import {
+  cassandraSecurityEnvShape,
+  kafkaSecurityEnvShape,
+  readSecretFiles,
+  registrySecurityEnvShape,
+} from './security-env.ts';
 
-/** Parses `env` with a zod object schema; throws ConfigError listing every bad variable by name. */
+/**
+ * Parses `env` with a zod object schema, secrets given as `<NAME>_FILE` read first; throws ConfigError
+ * listing every bad variable by name.
+ */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const secrets = readSecretFiles(env);
   // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const cleaned = Object.fromEntries(Object.entries(secrets.env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  if (result.success && secrets.problems.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues;
+  const problems = issues.map((issue) => {
     const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
     const received = cleaned[String(issue.path[0])];
     const shown =
@@ -20,7 +31,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
           : JSON.stringify(maskSettingValue(received));
     return `${name}: ${issue.message} (got ${shown})`;
   });
-  throw new ConfigError(problems);
+  throw new ConfigError([...secrets.problems, ...problems]);
 }
 
 /** A copy of a parsed config safe to log: secret-named keys are masked, and so are credentials in URLs. */
@@ -112,6 +123,8 @@ export const kafkaEnvShape = {
     .default('http://127.0.0.1:8081/apis/ccompat/v7'),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  ...registrySecurityEnvShape,
+  ...kafkaSecurityEnvShape,
 };
 
 /** Variables for the operations HTTP server and logging. */
@@ -139,6 +152,7 @@ export const cassandraEnvShape = {
   CASSANDRA_PASSWORD: z.string().optional(),
   // LOCAL_QUORUM: an offset is committed only after a majority of the local replicas hold the row.
   CASSANDRA_CONSISTENCY: z.enum(CONSISTENCY_LEVELS).default('local_quorum'),
+  ...cassandraSecurityEnvShape,
 };
 
 /** A user name and password variable, and optionally a URL variable whose `user:password@` counts too. */

@@ -14,7 +14,10 @@ export function runMain(service: string, main: () => Promise<number | undefined>
     },
     (error: unknown) => {
       if (error instanceof ConfigError) {
-        process.stderr.write(`${service}: ${error.message}\n`);
+        // One problem (a refused login, an untrusted certificate...) on one line; several as a list.
+        const text =
+          error.problems.length === 1 ? `invalid configuration: ${error.problems[0]}` : error.message;
+        process.stderr.write(`${service}: ${text}\n`);
         process.exitCode = 2;
         // Some settings are only found wrong once a client is connected (a table that does not match).
         setTimeout(() => process.exit(2), 1_000).unref();
