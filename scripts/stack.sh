@@ -52,6 +52,8 @@
 #   CASSANDRA_HEAP_INITIAL   Cassandra -Xms [256M]; Cassandra mlock()s the memory it holds at start, so a
 #                            smaller initial heap keeps its resident memory low
 #   KAFKA_VERSION [4.4.0]  APICURIO_VERSION [3.0.9]  CASSANDRA_VERSION [5.0.9]
+#                            KAFKA_VERSION may also be 3.9.x, the Kafka of the Confluent Platform 7.9
+#                            that compose runs (scripts/ci/kafka-lane.sh tests against it)
 #   KAFKA_START_TIMEOUT [120]  REGISTRY_START_TIMEOUT [120]  CASSANDRA_START_TIMEOUT [180]  (seconds)
 #   STOP_TIMEOUT             seconds between TERM and KILL on `down` [60]
 #   JAVA17_HOME              Java 17 to run all three (Cassandra 5.0 needs 11 or 17)

@@ -2,6 +2,9 @@
 # Kafka for scripts/stack.sh: one KRaft node in combined mode (broker + controller) from
 # org.apache.kafka:kafka_2.13 + kafka-tools (stack/kafka/pom.xml); configuration from
 # stack/kafka/server.properties. The interface is described at the top of lib.sh.
+# KAFKA_VERSION 4.x (the default) or 3.9.x, the Kafka of Confluent Platform 7.9 that compose.kafka.yaml
+# runs: 3.x gets the static controller quorum CP 7.9 uses (controller.quorum.voters; storage formatted
+# without --standalone), 4.x a dynamic one (controller.quorum.bootstrap.servers, --standalone).
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
@@ -28,7 +31,26 @@ kafka_endpoint() {
 }
 kafka_env() { echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"; }
 
+# The major version, 3 or 4: KRaft's quorum settings and format flags differ.
+kafka_major() {
+  local major=${KAFKA_VERSION%%.*}
+  [[ $major == 3 || $major == 4 ]] || die "kafka: KAFKA_VERSION=$KAFKA_VERSION: only 3.9.x and 4.x run in KRaft mode here"
+  [[ $major == 4 || $KAFKA_VERSION == 3.9.* ]] ||
+    die "kafka: KAFKA_VERSION=$KAFKA_VERSION: of the 3.x line only 3.9.x (KRaft without ZooKeeper as here)"
+  echo "$major"
+}
+
+# The server.properties line naming the controller quorum (see the template).
+kafka_quorum() {
+  if [[ $(kafka_major) == 3 ]]; then
+    echo "controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  else
+    echo "controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  fi
+}
+
 kafka_install() {
+  kafka_major >/dev/null
   mvn_run kafka "$TEMPLATES/kafka/pom.xml" dependency:copy-dependencies \
     "-Dkafka.version=$KAFKA_VERSION" "-Dstack.lib=$1"
 }
@@ -42,41 +64,52 @@ kafka_tools() { # kafka_tools <heap> -> KAFKA_TOOLS array
     "-Dlog4j2.configurationFile=$home/conf/log4j2-tools.xml")
 }
 
-# KRaft storage is formatted once; the controller endpoint is written into it (--standalone), and in
-# secure mode the SCRAM users (admin, the pipeline's user, one with no rights).
+# KRaft storage is formatted once; with 4.x the controller endpoint is written into it (--standalone), and
+# in secure mode the SCRAM users (admin, the pipeline's user, one with no rights). The major version it was
+# formatted with is kept beside it (no file: 4, from before 3.9 ran here): a 3.9 broker cannot read a 4.x
+# metadata log.
 kafka_format() { # kafka_format <instance>
-  local s=$1 home=$STACK_HOME/$1 data
+  local s=$1 home=$STACK_HOME/$1 data major
   data=$(data_dir "$s")
   local formatted=$data/.stack-formatted
+  major=$(kafka_major)
   if [[ ! -f $data/meta.properties ]]; then
-    local cluster_id scram=() user
+    local cluster_id flags=() user
+    [[ $major == 4 ]] && flags=(--standalone)
     if secure; then
       for user in admin "$SECURE_KAFKA_USER" "$SECURE_KAFKA_OUTSIDER"; do
-        scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(secret "kafka-$user")]")
+        flags+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(secret "kafka-$user")]")
       done
     fi
     kafka_tools 256M
     cluster_id=$("${KAFKA_TOOLS[@]}" kafka.tools.StorageTool random-uuid 2>>"$(server_stdout "$s")") ||
       die "$s: StorageTool random-uuid failed"
     "${KAFKA_TOOLS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$home/conf/server.properties" \
-      --standalone "${scram[@]}" >"$home/logs/format.log" 2>&1 || {
+      "${flags[@]}" >"$home/logs/format.log" 2>&1 || {
       err "$s: formatting $data failed:"
       sed 's/^/  | /' "$home/logs/format.log" >&2
       exit 1
     }
     echo "controller-port=$KAFKA_CONTROLLER_PORT" >"$formatted"
+    echo "$major" >"$data/.stack-kafka-major"
   elif [[ -f $formatted && "$(<"$formatted")" != "controller-port=$KAFKA_CONTROLLER_PORT" ]]; then
     die "$s: $data was formatted with $(<"$formatted"), not $KAFKA_CONTROLLER_PORT; \
 use the same KAFKA_CONTROLLER_PORT or run: scripts/stack.sh down --wipe kafka"
+  elif [[ "$(cat "$data/.stack-kafka-major" 2>/dev/null || echo 4)" != "$major" ]]; then
+    die "$s: $data was formatted by Kafka $(cat "$data/.stack-kafka-major" 2>/dev/null || echo 4).x, not \
+KAFKA_VERSION=$KAFKA_VERSION; use another STACK_HOME or run: scripts/stack.sh down --wipe kafka"
   fi
 }
 
 kafka_start() { # kafka_start <instance>
-  local s=$1 home=$STACK_HOME/$1 KAFKA_DATA_DIR
+  local s=$1 home=$STACK_HOME/$1 KAFKA_DATA_DIR KAFKA_QUORUM
+  kafka_major >/dev/null # dies on a version this stack cannot run
   KAFKA_DATA_DIR=$(data_dir "$s")
+  # shellcheck disable=SC2034 # render reads it by name
+  KAFKA_QUORUM=$(kafka_quorum)
   mkdir -p "$home/conf" "$home/logs" "$KAFKA_DATA_DIR"
   render "$TEMPLATES/kafka/server.properties" "$home/conf/server.properties" \
-    KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR
+    KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR KAFKA_QUORUM
   if secure; then
     local STORE_PASSWORD
     STORE_PASSWORD=$(secret store)

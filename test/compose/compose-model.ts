@@ -1,245 +1,151 @@
-// Reads the repository's Compose files the way Docker Compose does, without Docker: YAML with merge keys,
-// variable interpolation (${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR:+alt}, $$) and
-// the top-level `include` (each included file is loaded and interpolated on its own, then its services,
-// volumes, networks, secrets and configs are copied into the including model; a name defined twice must
-// be identical, as compose-go's importResources requires).
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The repository's Compose model as Docker Compose itself renders it: the pinned Compose binary that
+// scripts/setup/compose.sh builds (COMPOSE_BIN, default <repo>/.tools/docker-compose) runs `config`, which
+// loads compose.yaml and its includes, interpolates, validates against the Compose specification, applies
+// profiles and normalises (long-form ports, depends_on, volumes; byte sizes; Go durations). No Docker
+// engine is needed for that. Without the binary the compose tests skip, except under CI=true where they fail.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The files this issue owns: the root file and the three it includes. */
-export const COMPOSE_FILES = [
-  'compose.yaml',
-  'compose.kafka.yaml',
-  'compose.cassandra.yaml',
-  'compose.app.yaml',
-] as const;
+/** The Compose binary the tests run. */
+export const COMPOSE_BIN = process.env.COMPOSE_BIN || join(REPO_ROOT, '.tools', 'docker-compose');
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+/** False when the tests may run; else why they are skipped (never under CI=true: there they fail). */
+export const composeSkip: string | false =
+  existsSync(COMPOSE_BIN) || process.env.CI === 'true'
+    ? false
+    : `no Docker Compose at ${COMPOSE_BIN} (bash scripts/setup/compose.sh builds it; required when CI=true)`;
 
-export interface HealthcheckModel {
-  test?: string | string[];
-  disable?: boolean;
-  [key: string]: unknown;
+export interface RenderedPort {
+  mode: string;
+  host_ip?: string;
+  target: number;
+  /** A string in the rendered JSON (it may be a range). */
+  published?: string;
+  protocol: string;
 }
 
-export interface ServiceModel {
+export interface RenderedVolume {
+  /** bind, volume or tmpfs. */
+  type: string;
+  source?: string;
+  target: string;
+  read_only?: boolean;
+}
+
+export interface RenderedDependency {
+  condition: string;
+  required: boolean;
+  restart?: boolean;
+}
+
+export interface RenderedService {
   image?: string;
-  build?:
-    string | { context?: string; dockerfile?: string; target?: string; [key: string]: Json | undefined };
+  build?: { context: string; dockerfile?: string; target?: string };
   profiles?: string[];
-  depends_on?: string[] | Record<string, { condition?: string; required?: boolean; restart?: boolean }>;
-  environment?: Record<string, string | number | boolean | null> | string[];
-  healthcheck?: HealthcheckModel;
-  ports?: (string | number | JsonObject)[];
-  volumes?: (string | JsonObject)[];
+  depends_on?: Record<string, RenderedDependency>;
+  /** Every value a string; `${VAR:-}` renders as "". */
+  environment?: Record<string, string | null>;
+  healthcheck?: { test?: string[]; disable?: boolean; [key: string]: unknown };
+  ports?: RenderedPort[];
+  volumes?: RenderedVolume[];
   container_name?: string;
+  hostname?: string;
   restart?: string;
   init?: boolean;
   stop_grace_period?: string;
-  entrypoint?: string | string[];
-  command?: string | string[];
+  entrypoint?: string[] | null;
+  command?: string[] | null;
+  /** Bytes, as a decimal string. */
+  mem_limit?: string;
   [key: string]: unknown;
 }
 
-export interface ComposeModel {
-  name?: string;
-  include?: (string | { path: string | string[]; [key: string]: Json })[];
-  services?: Record<string, ServiceModel>;
-  volumes?: Record<string, JsonObject | null>;
-  networks?: Record<string, JsonObject | null>;
-  [key: string]: unknown;
-}
-
-/** One variable reference met while interpolating. */
-export interface VariableUse {
+export interface RenderedModel {
   name: string;
-  /** The text after `:-` or `-`, when the reference has a default. */
-  defaultValue?: string;
-  /** True for ${VAR:?...} / ${VAR?...}: the file demands the variable. */
-  required: boolean;
+  services: Record<string, RenderedService>;
+  volumes?: Record<string, { name: string }>;
+  [key: string]: unknown;
 }
 
-/** Parses a Compose file's YAML, merge keys (`<<: *anchor`) included, as Compose does. */
-export function readYaml(relativePath: string): ComposeModel {
-  const text = readFileSync(join(REPO_ROOT, relativePath), 'utf8');
-  return parse(text, { merge: true, uniqueKeys: true, strict: true }) as ComposeModel;
-}
-
-/** Finds the `}` that closes the `${` at `open` (braces nest in defaults: ${A:-${B}}). */
-function closingBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i += 1) {
-    if (text.startsWith('${', i)) {
-      depth += 1;
-      i += 1;
-    } else if (text[i] === '}') {
-      depth -= 1;
-      if (depth === 0) return i;
-    }
-  }
-  throw new Error(`unclosed \${ in ${JSON.stringify(text)}`);
+/** One run of Compose: how it ended and what it printed. */
+export interface ComposeRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
 
 /**
- * Interpolates one string as Compose does. `env` is the environment Compose would see (shell + .env);
- * `uses` collects every variable reference. Throws on ${VAR:?message} with VAR unset.
+ * Runs `COMPOSE_BIN <args>` in the repository root with only `env` (plus PATH and HOME) as its
+ * environment, so that the caller's shell (a stack's KAFKA_BROKERS, COMPOSE_PROFILES...) cannot leak in.
  */
-export function interpolateString(
-  text: string,
-  env: Record<string, string | undefined>,
-  uses: VariableUse[] = [],
-): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i];
-    if (char !== '$') {
-      out += char;
-      i += 1;
-      continue;
-    }
-    const next = text[i + 1];
-    if (next === '$') {
-      out += '$';
-      i += 2;
-      continue;
-    }
-    if (next === '{') {
-      const end = closingBrace(text, i);
-      const body = text.slice(i + 2, end);
-      const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/.exec(body);
-      if (!match) throw new Error(`invalid interpolation \${${body}} in ${JSON.stringify(text)}`);
-      const [, name = '', operator, rest = ''] = match;
-      const value = env[name];
-      const unsetOrEmpty = value === undefined || value === '';
-      const strict = operator?.startsWith(':') ?? false;
-      const missing = strict ? unsetOrEmpty : value === undefined;
-      const kind = operator?.slice(-1);
-      uses.push({
-        name,
-        ...(kind === '-' ? { defaultValue: rest } : {}),
-        required: kind === '?',
-      });
-      if (kind === '-') out += missing ? interpolateString(rest, env, uses) : value;
-      else if (kind === '?') {
-        if (missing) throw new Error(`required variable ${name} is missing: ${rest}`);
-        out += value;
-      } else if (kind === '+') out += missing ? '' : interpolateString(rest, env, uses);
-      else out += value ?? '';
-      i = end + 1;
-      continue;
-    }
-    const bare = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1));
-    if (bare) {
-      uses.push({ name: bare[0], required: false });
-      out += env[bare[0]] ?? '';
-      i += 1 + bare[0].length;
-      continue;
-    }
-    out += '$';
-    i += 1;
-  }
-  return out;
-}
-
-/** Interpolates every string value (not the keys) of a parsed model. */
-export function interpolate<T>(
-  value: T,
-  env: Record<string, string | undefined>,
-  uses: VariableUse[] = [],
-): T {
-  if (typeof value === 'string') return interpolateString(value, env, uses) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => interpolate(item, env, uses)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, item]) => [
-        key,
-        interpolate(item, env, uses),
-      ]),
-    ) as T;
-  }
-  return value;
-}
-
-const IMPORTED = ['services', 'volumes', 'networks', 'secrets', 'configs'] as const;
-
-/** Paths a top-level `include` entry names, relative to the including file's directory. */
-export function includePaths(model: ComposeModel): string[] {
-  return (model.include ?? []).flatMap((entry) => {
-    if (typeof entry === 'string') return [entry];
-    return Array.isArray(entry.path) ? entry.path : [entry.path];
-  });
-}
-
-/**
- * The model `docker compose` builds from `relativePath`: interpolated with `env`, each `include`d file
- * loaded and interpolated on its own and its resources merged in. `uses` collects every variable.
- */
-export function loadModel(
-  relativePath: string,
-  env: Record<string, string | undefined> = {},
-  uses: VariableUse[] = [],
-): ComposeModel {
-  const raw = readYaml(relativePath);
-  const { include: _include, ...rest } = raw;
-  const model = interpolate(rest, env, uses);
-  for (const path of includePaths(interpolate(raw, env, []))) {
-    const included = loadModel(join(dirname(relativePath), path), env, uses);
-    for (const key of IMPORTED) {
-      const from = included[key] as Record<string, unknown> | undefined;
-      if (!from) continue;
-      const to = (model[key] ?? {}) as Record<string, unknown>;
-      for (const [name, resource] of Object.entries(from)) {
-        if (name in to && !isDeepStrictEqual(to[name], resource)) {
-          throw new Error(`${key}.${name} from ${path} conflicts with a resource of the same name`);
-        }
-        to[name] = resource;
-      }
-      (model as Record<string, unknown>)[key] = to;
-    }
-  }
-  return model;
-}
-
-/** A service's environment as a name -> string map (the list form `KEY=value` included). */
-export function environmentOf(service: ServiceModel): Record<string, string> {
-  const env = service.environment ?? {};
-  if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => {
-        const at = entry.indexOf('=');
-        return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-      }),
+export function runCompose(args: string[], env: Record<string, string> = {}): ComposeRun {
+  if (!existsSync(COMPOSE_BIN)) {
+    throw new Error(
+      `no Docker Compose at ${COMPOSE_BIN}: run bash scripts/setup/compose.sh (or set COMPOSE_BIN)`,
     );
   }
-  return Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]),
-  );
+  const result = spawnSync(COMPOSE_BIN, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    encoding: 'utf8',
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** `depends_on` in its long form, whatever form the file uses. */
-export function dependenciesOf(
-  service: ServiceModel,
-): Record<string, { condition: string; required: boolean }> {
-  const deps = service.depends_on ?? {};
-  if (Array.isArray(deps)) {
-    return Object.fromEntries(deps.map((name) => [name, { condition: 'service_started', required: true }]));
+/** Like runCompose, but throws with Compose's own message unless it exits 0. */
+export function composeOk(args: string[], env: Record<string, string> = {}): ComposeRun {
+  const run = runCompose(args, env);
+  if (run.status !== 0) {
+    throw new Error(`docker compose ${args.join(' ')} exited ${run.status}:\n${run.stderr}${run.stdout}`);
   }
+  return run;
+}
+
+/** The model `docker compose [global args] config` renders. */
+export function renderModel(globalArgs: string[] = [], env: Record<string, string> = {}): RenderedModel {
+  return JSON.parse(composeOk([...globalArgs, 'config', '--format', 'json'], env).stdout) as RenderedModel;
+}
+
+/** Every `${VAR...}` reference of every file (disabled profiles included) with its default ("" if none). */
+export function composeVariables(): Map<string, string> {
+  const out = composeOk(['config', '--variables', '--format', 'json']).stdout;
+  const variables = JSON.parse(out) as Record<string, { Name: string; DefaultValue: string }>;
+  return new Map(Object.values(variables).map((variable) => [variable.Name, variable.DefaultValue]));
+}
+
+const memo = new Map<string, unknown>();
+
+/** Computes once per test process (Compose takes a tenth of a second per run). */
+export function once<T>(key: string, compute: () => T): T {
+  if (!memo.has(key)) memo.set(key, compute());
+  return memo.get(key) as T;
+}
+
+/** The default model (no profile, no .env), rendered once. */
+export function defaultModel(): RenderedModel {
+  return once('default', () => renderModel());
+}
+
+/** A Compose file as written (no interpolation), for checks on the text itself. */
+export function readYaml(relativePath: string): Record<string, unknown> {
+  const text = readFileSync(join(REPO_ROOT, relativePath), 'utf8');
+  return parse(text, { merge: true, uniqueKeys: true, strict: true }) as Record<string, unknown>;
+}
+
+/** A service's environment with unset values as "". */
+export function environmentOf(service: RenderedService): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(deps).map(([name, dep]) => [
-      name,
-      { condition: dep.condition ?? 'service_started', required: dep.required ?? true },
-    ]),
+    Object.entries(service.environment ?? {}).map(([key, value]) => [key, value ?? '']),
   );
 }
 
-/** Parses a Compose duration (`1m30s`, `60s`, `500ms`) into milliseconds. */
+/** Parses a Go duration as Compose renders it (`1m0s`, `30s`, `500ms`) into milliseconds. */
 export function durationMs(text: string): number {
   const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 0.001 };
   let total = 0;

@@ -4,8 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import {
+  cassandraSecurityFrom,
   createCassandraClient,
   createKafka,
+  kafkaClientConfigFrom,
   createLogger,
   createMetricsRegistry,
   installShutdown,
@@ -26,10 +28,8 @@ runMain('status', async () => {
   logger.info({ config: redactConfig(config) }, 'starting status');
   const shutdown = installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
 
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-status` },
-    logger,
-  );
+  // The same TLS and SASL settings as the services: a secured cluster is read the same way.
+  const kafka = createKafka(kafkaClientConfigFrom(config, 'status'), logger);
   const admin = kafka.admin();
   const cassandra = createCassandraClient({
     contactPoints: config.CASSANDRA_CONTACT_POINTS,
@@ -37,6 +37,7 @@ runMain('status', async () => {
     username: config.CASSANDRA_USERNAME,
     password: config.CASSANDRA_PASSWORD,
     consistency: 'one',
+    ...cassandraSecurityFrom(config),
   });
   // A group of its own per process, never committed: it only reads the newest messages.
   const tail = new TopicTail(
