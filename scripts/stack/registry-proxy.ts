@@ -45,8 +45,13 @@ function log(message: string): void {
 
 const server = createServer(tls, (req, res) => {
   if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expected)) {
-    log(`401 ${req.method ?? '?'} ${(req.url ?? '').split('?')[0] ?? ''} from ${req.socket.remoteAddress ?? '?'}`);
-    res.writeHead(401, { 'www-authenticate': 'Basic realm="schema registry"', 'content-type': 'application/json' });
+    log(
+      `401 ${req.method ?? '?'} ${(req.url ?? '').split('?')[0] ?? ''} from ${req.socket.remoteAddress ?? '?'}`,
+    );
+    res.writeHead(401, {
+      'www-authenticate': 'Basic realm="schema registry"',
+      'content-type': 'application/json',
+    });
     res.end('{"error_code":401,"message":"Unauthorized"}');
     return;
   }

@@ -41,7 +41,8 @@ const env = parseEnv(
   }),
 );
 // kafkajs is CommonJS: its enums are not named exports.
-const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } =
+  kafkajs;
 const password = (name: string) => readFileSync(join(env.SETUP_DIR, `${name}.password`), 'utf8').trim();
 /** A CQL string literal (the passwords are hex, but quote anyway). */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -147,6 +148,8 @@ try {
   );
   process.exit(0);
 } catch (error) {
-  process.stderr.write(`stack: secure setup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `stack: secure setup failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }
