@@ -84,10 +84,11 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
     await node.start();
   }
 
-  /** Waits until the group has committed the whole topic. */
-  const committedAll = (names: Names) =>
+  /** Waits until the group has committed the whole topic; a timeout shows the consumer's last lines. */
+  const committedAll = (names: Names, consumer?: ServiceProcess) =>
     waitFor(
-      'the group to commit the whole topic',
+      () =>
+        `the group to commit the whole topic\n--- consumer ---\n${consumer?.output().slice(-6_000) ?? ''}`,
       async () => ((await caughtUp(names.CONSUMER_GROUP_ID, names.KAFKA_TOPIC)) ? true : undefined),
       240_000,
       500,
@@ -148,7 +149,7 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
       await writtenAtLeast(port, produced + Math.round(moment * 20_000));
       produced += 20_000;
       await crashAndRestart();
-      await committedAll(names);
+      await committedAll(names, consumer);
       assert.deepEqual(await missingRows(names), [], `round ${round + 1}: every record is a row`);
     }
     // The fifth: every row written, nothing new to fetch, offsets not yet committed. Only the driver's
@@ -160,7 +161,7 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
       produced + (await metric(port, 'userstream_consumer_records_rewritten_total')),
     );
     await crashAndRestart();
-    await committedAll(names);
+    await committedAll(names, consumer);
     assert.deepEqual(await missingRows(names), [], 'after the kill while idle: every record is a row');
 
     assert.equal(await topicSize(names.KAFKA_DLQ_TOPIC), 0, 'nothing dead-lettered');

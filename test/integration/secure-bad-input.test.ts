@@ -125,7 +125,7 @@ describe('secure stack: bad security settings', { skip: skipUnlessSecure, concur
         KAFKA_SASL_PASSWORD_FILE: '',
       },
       'KAFKA_SSL',
-      /closed every connection: the listener expects TLS/,
+      /closed every connection: the listener probably expects TLS/,
     ));
 
   it('a TLS client against a plaintext port (Kafka and the registry)', async () => {
@@ -235,7 +235,10 @@ describe('secure stack: bad security settings', { skip: skipUnlessSecure, concur
         CONSUMER_RETRY_MAX_MS: '500',
       });
       try {
-        await consumer.waitForOutput(/has no MODIFY permission/, 90_000);
+        await consumer.waitForOutput(
+          /CASSANDRA_USERNAME: Cassandra denied the role a permission \(User userstream_reader has no MODIFY permission/,
+          90_000,
+        );
         // Several retries later, still nothing written, dead-lettered or committed.
         await waitFor('three refused attempts', () =>
           Promise.resolve(

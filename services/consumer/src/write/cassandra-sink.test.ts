@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import { schemaColumns } from '@userstream/shared/cassandra';
 import { createCassandraSink, upsertParams, upsertStatement, type RowToWrite } from './cassandra-sink.ts';
-import { isNodeLossError, isPermanentWriteError } from './write-errors.ts';
+import { asPermissionError, isNodeLossError, isPermanentWriteError } from './write-errors.ts';
 
 const record = {
   id: '7a0eed16-9430-4d68-901f-c0d4c1c3bf00',
@@ -197,4 +197,20 @@ test('the upsert writes exactly the columns of users.cql, which the consumer che
   const statement = upsertStatement('ks', 'users');
   const columns = /\(([^)]*)\) VALUES/.exec(statement)?.[1]?.split(', ');
   assert.deepEqual(columns, [...schemaColumns().keys()]);
+});
+
+test('a refused permission is transient, never dead-lettered, and reported naming CASSANDRA_USERNAME', () => {
+  const { ResponseError } = cassandra.errors;
+  const codes = cassandra.types.responseErrorCodes;
+  const refused = new ResponseError(
+    codes.unauthorized,
+    'User reader has no MODIFY permission on <table userstream.users> or any of its parents',
+  );
+  assert.equal(isPermanentWriteError(refused), false);
+  assert.match(
+    asPermissionError(refused)?.message ?? '',
+    /^CASSANDRA_USERNAME: Cassandra denied the role a permission \(User reader has no MODIFY permission on <table userstream\.users>/,
+  );
+  assert.equal(asPermissionError(new ResponseError(codes.writeTimeout, 'timeout')), undefined);
+  assert.equal(asPermissionError(new Error('other')), undefined);
 });

@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import type { UserRecord } from '@userstream/shared/record';
-import { isPermanentWriteError } from './write-errors.ts';
+import { asPermissionError, isPermanentWriteError } from './write-errors.ts';
 
 /** A record plus where it came from in Kafka (the lineage columns). */
 export interface RowToWrite {
@@ -157,7 +157,8 @@ export function createCassandraSink(client: cassandra.Client, options: SinkOptio
         return;
       }
       const target = isPermanentWriteError(error) ? outcome.permanent : outcome.transient;
-      for (const index of group) target.push({ index, error });
+      const reported = asPermissionError(error) ?? error;
+      for (const index of group) target.push({ index, error: reported });
     }
   }
 

@@ -1,6 +1,19 @@
 import cassandra from 'cassandra-driver';
 
 const INVALID: number = cassandra.types.responseErrorCodes.invalid;
+const UNAUTHORIZED: number = cassandra.types.responseErrorCodes.unauthorized;
+
+/**
+ * A refusal for lack of permission (the role may read but not write, say), as one line naming the setting
+ * to fix; undefined for any other error. It is a configuration error, not bad data: it stays transient
+ * (retried, the partitions paused), so nothing is dead-lettered or committed until the grant is fixed.
+ */
+export function asPermissionError(error: unknown): Error | undefined {
+  if (!(error instanceof cassandra.errors.ResponseError) || error.code !== UNAUTHORIZED) return undefined;
+  return new Error(
+    `CASSANDRA_USERNAME: Cassandra denied the role a permission (${error.message.split('\n')[0] ?? ''}): grant it (nothing is written, dead-lettered or committed until then)`,
+  );
+}
 
 /**
  * True when Cassandra (or the driver) refuses this row for good, so retrying is pointless and the message

@@ -53,7 +53,7 @@ describe('explainSecurityError', () => {
   it('tells plaintext against TLS, and TLS against plaintext', () => {
     assert.match(
       explainSecurityError('kafka', wrapped('Closed connection'), { address: 'b:9092', tls: false }) ?? '',
-      /^KAFKA_SSL: .*closed every connection: the listener expects TLS/,
+      /^KAFKA_SSL: .*closed every connection: the listener probably expects TLS/,
     );
     assert.match(
       explainSecurityError('cassandra', new Error('write EPROTO ...:wrong version number:...'), {

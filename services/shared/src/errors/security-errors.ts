@@ -112,7 +112,7 @@ function kafkaProblem(all: string[], context: SecurityContext): string | undefin
     /Closed connection|ECONNRESET|socket hang up|disconnected before secure TLS/i.test(text) &&
     !(context.tls && mechanism)
   ) {
-    return `${context.tls ? 'KAFKA_SASL_MECHANISM' : 'KAFKA_SSL'}: ${where} closed every connection: the listener expects ${context.tls ? 'SASL (set KAFKA_SASL_MECHANISM and credentials)' : 'TLS (KAFKA_SSL=true) or SASL'}, or this is not a Kafka port`;
+    return `${context.tls ? 'KAFKA_SASL_MECHANISM' : 'KAFKA_SSL'}: ${where} closed every connection: the listener probably expects ${context.tls ? 'SASL (set KAFKA_SASL_MECHANISM and credentials)' : 'TLS (KAFKA_SSL=true) or SASL'}, or this is not a Kafka port`;
   }
   return undefined;
 }
