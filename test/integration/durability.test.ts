@@ -141,13 +141,13 @@ describe('Cassandra killed (SIGKILL) under a running consumer', () => {
     let produced = 0;
     const moments = [0.05, 0.3, 0.6, 0.9];
     for (const [round, moment] of moments.entries()) {
-      await produceUsers(names, source.url, `${names.KAFKA_TOPIC}-${round}`, 20_000);
+      await produceUsers(names, source.url, `${names.KAFKA_TOPIC}-${round}`, 10_000);
       if (!consumer) {
         consumer = startConsumer(names, 15_000);
         port = await opsPort(consumer);
       }
-      await writtenAtLeast(port, produced + Math.round(moment * 20_000));
-      produced += 20_000;
+      await writtenAtLeast(port, produced + Math.round(moment * 10_000));
+      produced += 10_000;
       await crashAndRestart();
       await committedAll(names, consumer);
       assert.deepEqual(await missingRows(names), [], `round ${round + 1}: every record is a row`);

@@ -90,3 +90,21 @@ test('a commit sent before a rewind does not count for the bookkeeping after it'
   // It rewound to where the partition began, not to the commit that was in flight.
   assert.deepEqual(h.seeks, [[0, '0']]);
 });
+
+test('the retries of one outage rewind once; a write after it makes the next loss rewind again', async () => {
+  const h = committerAt(60_000);
+  h.committer.assign([0]);
+  h.committer.batchStarted(0, 0);
+  h.committer.resolved(0, 9, h.committer.generation);
+  h.committer.batchEnded(0);
+  h.committer.rewind('host down');
+  h.committer.rewind('writes failed');
+  h.committer.rewind('writes failed');
+  assert.match(await h.registry.metrics(), /userstream_consumer_rewinds_total\{service="test"\} 1/);
+  h.committer.batchStarted(0, 0);
+  h.committer.resolved(0, 9, h.committer.generation);
+  h.committer.batchEnded(0);
+  h.committer.rewind('host down');
+  assert.match(await h.registry.metrics(), /userstream_consumer_rewinds_total\{service="test"\} 2/);
+  assert.equal(h.seeks.length, 2);
+});

@@ -52,6 +52,8 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
   const seekHeld = new Map<number, number>();
   // The highest offset written per partition in this process: rows at or below it are being written again.
   const highest = new Map<number, number>();
+  // False from a rewind until a write is recorded again: the retries of one outage rewind once.
+  let writtenSinceRewind = true;
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const labels = (partition: number) => ({ topic, partition: String(partition) });
@@ -109,6 +111,7 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
     },
     resolved(partition, offset, generation) {
       if (!offsets.written(partition, offset + 1, now(), generation)) return;
+      writtenSinceRewind = true;
       countRewrites(partition, nextOfBatch.get(partition) ?? offset, offset);
       nextOfBatch.set(partition, offset + 1);
       metrics.uncommitted.set(
@@ -125,6 +128,8 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
     },
     commitDue,
     rewind(reason) {
+      if (!writtenSinceRewind) return;
+      writtenSinceRewind = false;
       const targets = offsets.rewind();
       metrics.rewinds.inc();
       logger.warn(

@@ -3,6 +3,9 @@ import cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import type { CassandraConsistency } from '../config/env.ts';
 import type { CassandraSecurity } from './security-options.ts';
+import { guardInstalledDriver } from './control-connection-guard.ts';
+
+guardInstalledDriver();
 
 export interface CassandraConfig extends CassandraSecurity {
   contactPoints: string[];
