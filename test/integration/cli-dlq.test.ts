@@ -1,29 +1,21 @@
 // `userstream dlq stats|show|replay` against the real stack and a running consumer: a poison record (a row
 // the table refuses), found with show, the cause fixed, replayed, and the row seen; replays run twice.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type cassandra from 'cassandra-driver';
-import type { Producer } from 'kafkajs';
-import {
-  REPLAY_COUNT_HEADER,
-  createRegistry,
-  createUserEncoder,
-  registerUserSchema,
-  type UserRecord,
-} from '@userstream/shared';
+import { REPLAY_COUNT_HEADER, type UserRecord } from '@userstream/shared';
 import {
   allRows,
   caughtUp,
-  cassandraClient,
-  createTopics,
   freshNames,
-  kafkaClient,
-  killLeftovers,
   readTopic,
-  stack,
   startService,
   topicSize,
   waitFor,
+  suiteClients,
+  createPipelineTopics,
+  registerUserEncoder,
+  createDriftedTable,
 } from './support.ts';
 import { runCli, runCliJson } from './cli-run.ts';
 import type { DlqStats } from '../../services/cli/src/dlq/stats.ts';
@@ -70,33 +62,14 @@ const userColumns = (row: cassandra.types.Row) =>
   );
 
 describe('userstream dlq', () => {
-  let db: cassandra.Client;
-  let producer: Producer;
-  before(async () => {
-    db = await cassandraClient();
-    producer = kafkaClient().producer();
-    await producer.connect();
-  });
-  after(async () => {
-    await killLeftovers();
-    await producer?.disconnect();
-    await db?.shutdown();
-  });
+  const clients = suiteClients();
 
   test('a poison record: stats and show find it, the cause is fixed, replay writes the row; replays are harmless twice', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_cli_dlq');
     const env = { ...names };
-    await createTopics([
-      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ]);
-    const registryConfig = { url: stack.SCHEMA_REGISTRY_URL };
-    const { id: schemaId } = await registerUserSchema(
-      createRegistry(registryConfig),
-      registryConfig,
-      `${names.KAFKA_TOPIC}-value`,
-    );
-    const encode = createUserEncoder(schemaId);
+    await createPipelineTopics(names);
+    const { schemaId, encode } = await registerUserEncoder(names.KAFKA_TOPIC);
     let consumer = startService('consumer', names);
     try {
       await consumer.waitForOutput(/"msg":"consuming"/);
@@ -104,12 +77,7 @@ describe('userstream dlq', () => {
       // so the user with a text postcode is refused for good and dead-lettered at the write stage.
       const tableName = `${names.CASSANDRA_KEYSPACE}.users`;
       await db.execute(`DROP TABLE ${tableName}`);
-      await db.execute(
-        `CREATE TABLE ${tableName} (id uuid PRIMARY KEY, first_name text, last_name text, gender text,
-          address text, postcode int, email text, username text, dob timestamp, registered_date timestamp,
-          phone text, picture text, nat text, cell text, latitude double, longitude double, timezone_offset text,
-          produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
-      );
+      await createDriftedTable(db, names.CASSANDRA_KEYSPACE);
       const garbage = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
       await producer.send({
         topic: names.KAFKA_TOPIC,

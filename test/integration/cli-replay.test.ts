@@ -1,22 +1,19 @@
 // `userstream replay --from` and `userstream status` against the real stack: the consumer group's offsets
 // moved back by time or to the earliest, refused while consumers run, rows written again with the same values.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type cassandra from 'cassandra-driver';
-import type { Producer } from 'kafkajs';
-import { createRegistry, createUserEncoder, registerUserSchema, type UserRecord } from '@userstream/shared';
+import { type UserRecord } from '@userstream/shared';
 import {
   allRows,
   caughtUp,
-  cassandraClient,
   committedOffsets,
-  createTopics,
   freshNames,
-  kafkaClient,
-  killLeftovers,
-  stack,
   startService,
   waitFor,
+  suiteClients,
+  createPipelineTopics,
+  registerUserEncoder,
 } from './support.ts';
 import { runCli, runCliJson } from './cli-run.ts';
 import type { GroupReplayReport } from '../../services/cli/src/group/replay-group.ts';
@@ -61,33 +58,14 @@ const snapshot = (rows: cassandra.types.Row[]) =>
   );
 
 describe('userstream replay --from and status', () => {
-  let db: cassandra.Client;
-  let producer: Producer;
-  before(async () => {
-    db = await cassandraClient();
-    producer = kafkaClient().producer();
-    await producer.connect();
-  });
-  after(async () => {
-    await killLeftovers();
-    await producer?.disconnect();
-    await db?.shutdown();
-  });
+  const clients = suiteClients();
 
   test('moves the group back by time or to the earliest; refuses while members are live; rows re-written', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_cli_replay');
     const env = { ...names };
-    await createTopics([
-      { topic: names.KAFKA_TOPIC, numPartitions: 2, replicationFactor: 1 },
-      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ]);
-    const registryConfig = { url: stack.SCHEMA_REGISTRY_URL };
-    const { id } = await registerUserSchema(
-      createRegistry(registryConfig),
-      registryConfig,
-      `${names.KAFKA_TOPIC}-value`,
-    );
-    const encode = createUserEncoder(id);
+    await createPipelineTopics(names, 2);
+    const { schemaId: id, encode } = await registerUserEncoder(names.KAFKA_TOPIC);
     // Two batches an hour apart by their Kafka timestamps: a replay from between them re-reads the second.
     const t0 = Date.now() - 7_200_000;
     const send = (from: number, to: number, timestamp: number) =>

@@ -1,33 +1,24 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type cassandra from 'cassandra-driver';
-import type { Producer } from 'kafkajs';
 import avro from 'avsc';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
-import {
-  createRegistry,
-  createUserEncoder,
-  ensureTopics,
-  registerUserSchema,
-  createLogger,
-  createKafka,
-  type UserRecord,
-} from '@userstream/shared';
+import { createRegistry, type UserRecord } from '@userstream/shared';
 import {
   allRows,
-  cassandraClient,
   caughtUp,
   createTopics,
   freshNames,
-  kafkaClient,
   readTopic,
   stack,
   startService,
   waitFor,
-  killLeftovers,
   opsPort,
   topicSize,
+  suiteClients,
+  createPipelineTopics,
+  registerUserEncoder,
+  createDriftedTable,
 } from './support.ts';
 
 const userId = (n: number) => `0d2a1f3c-5b6e-4f70-8a9b-${String(n).padStart(12, '0')}`;
@@ -55,31 +46,8 @@ const user = (n: number, overrides: Partial<UserRecord> = {}): UserRecord => ({
 
 /** One-partition topic and dead-letter topic for `names`, and an encoder with the registered schema id. */
 async function prepareTopics(names: ReturnType<typeof freshNames>) {
-  const kafka = createKafka({ brokers: [stack.KAFKA_BROKERS], clientId: 'it' }, createLogger('it', 'silent'));
-  await ensureTopics(kafka, [
-    { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-  ]);
-  const registryConfig = { url: stack.SCHEMA_REGISTRY_URL };
-  const { id: schemaId } = await registerUserSchema(
-    createRegistry(registryConfig),
-    registryConfig,
-    `${names.KAFKA_TOPIC}-value`,
-  );
-  return { schemaId, encode: createUserEncoder(schemaId) };
-}
-
-/** users.cql's table in `keyspace`, except that postcode is an int: schema drift. */
-async function createDriftedTable(db: cassandra.Client, keyspace: string): Promise<void> {
-  await db.execute(
-    `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
-  );
-  await db.execute(
-    `CREATE TABLE ${keyspace}.users (id uuid PRIMARY KEY, first_name text, last_name text, gender text,
-      address text, postcode int, email text, username text, dob timestamp, registered_date timestamp, phone text,
-      picture text, nat text, cell text, latitude double, longitude double, timezone_offset text,
-      produced_at timestamp, kafka_partition int, kafka_offset bigint, ingested_at timestamp)`,
-  );
+  await createPipelineTopics(names);
+  return registerUserEncoder(names.KAFKA_TOPIC);
 }
 
 /** The input topic, and a dead-letter topic that takes at most 1,000 bytes per batch. */
@@ -96,20 +64,10 @@ async function createTopicsWithSmallDlq(names: ReturnType<typeof freshNames>): P
 }
 
 describe('dead-letter topic', () => {
-  let db: cassandra.Client;
-  let producer: Producer;
-  before(async () => {
-    db = await cassandraClient();
-    producer = kafkaClient().producer();
-    await producer.connect();
-  });
-  after(async () => {
-    await killLeftovers();
-    await producer?.disconnect();
-    await db?.shutdown();
-  });
+  const clients = suiteClients();
 
   test('poison messages of each kind land in the DLQ with their headers; valid ones around them are written', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_dlq');
     const { schemaId, encode } = await prepareTopics(names);
     const framed = (id: number, body: Buffer) => {
@@ -214,6 +172,7 @@ describe('dead-letter topic', () => {
   });
 
   test('a table that does not match users.cql stops the consumer at start-up, naming the column; nothing is consumed', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_dlq_table');
     await createDriftedTable(db, names.CASSANDRA_KEYSPACE);
     const { encode } = await prepareTopics(names);
@@ -241,6 +200,7 @@ describe('dead-letter topic', () => {
   });
 
   test('a table changed under a running consumer: rows it refuses for good are dead-lettered at the write stage, the rest written', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_dlqw');
     const { encode } = await prepareTopics(names);
     const consumer = startService('consumer', names);
@@ -282,6 +242,7 @@ describe('dead-letter topic', () => {
   });
 
   test('dead letters are gzipped: a 2,000-byte value that compresses fits a dead-letter topic of 1,000-byte batches', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_dlq_gzip');
     await createTopicsWithSmallDlq(names);
     await producer.send({
@@ -303,6 +264,7 @@ describe('dead-letter topic', () => {
   });
 
   test('a dead letter the broker refuses for good stops the consumer with exit 1, its offset uncommitted', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_dlq_refused');
     await createTopicsWithSmallDlq(names);
     // Random bytes do not compress: 2,000 of them cannot go to the dead-letter topic, even gzipped.
@@ -325,6 +287,7 @@ describe('dead-letter topic', () => {
   });
 
   test('a registry URL that serves no API (404 everywhere) is retried as an outage, not dead-lettered', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_dlq_wrong_registry');
     const { encode } = await prepareTopics(names);
     await producer.send({ topic: names.KAFKA_TOPIC, messages: [{ key: userId(1), value: encode(user(1)) }] });

@@ -1,11 +1,9 @@
 // Schema v2 rolled out on the real stack: v1 records already in the topic and v2 records after them both land
 // in a table created from v1 (which the consumer migrates at start, keeping its rows); v1 and v2 readers read
 // each other's records (FULL_TRANSITIVE); an incompatible schema is refused at producer start.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type cassandra from 'cassandra-driver';
-import type { Producer } from 'kafkajs';
 import {
   ConfigError,
   createRegistry,
@@ -23,16 +21,14 @@ import { prepareUserEncoder } from '../../services/producer/src/encode/user-enco
 import {
   allRows,
   caughtUp,
-  cassandraClient,
-  createTopics,
   freshNames,
-  kafkaClient,
-  killLeftovers,
   readTopic,
   stack,
   startService,
   topicSize,
   waitFor,
+  suiteClients,
+  createPipelineTopics,
 } from './support.ts';
 
 const V1: UserAvroSchema = JSON.parse(
@@ -80,18 +76,7 @@ function v1TableStatements(keyspace: string): string[] {
 }
 
 describe('schema v2', () => {
-  let db: cassandra.Client;
-  let producer: Producer;
-  before(async () => {
-    db = await cassandraClient();
-    producer = kafkaClient().producer();
-    await producer.connect();
-  });
-  after(async () => {
-    await killLeftovers();
-    await producer?.disconnect();
-    await db?.shutdown();
-  });
+  const clients = suiteClients();
 
   test('user.avsc is v1 plus optional fields with null defaults, nothing else changed', () => {
     const v2 = loadUserAvroSchema();
@@ -113,11 +98,9 @@ describe('schema v2', () => {
   });
 
   test('v1 records then v2 records both land in a table made from v1; v1 and v2 readers read each other', async () => {
+    const { db, producer } = clients;
     const names = freshNames('it_v2');
-    await createTopics([
-      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ]);
+    await createPipelineTopics(names);
     const subject = `${names.KAFKA_TOPIC}-value`;
     const registry = createRegistry(registryConfig);
     // The v1 producer's era: the subject is created with FULL_TRANSITIVE, v1 records are published, and
@@ -206,10 +189,7 @@ describe('schema v2', () => {
 
   test('an incompatible v3 is refused by the registry at producer start, naming the subject; nothing is published', async () => {
     const names = freshNames('it_v3');
-    await createTopics([
-      { topic: names.KAFKA_TOPIC, numPartitions: 1, replicationFactor: 1 },
-      { topic: names.KAFKA_DLQ_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ]);
+    await createPipelineTopics(names);
     const subject = `${names.KAFKA_TOPIC}-value`;
     const registry = createRegistry(registryConfig);
     await prepareUserEncoder(registry, registryConfig, names.KAFKA_TOPIC); // v2, version 1
