@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The consumer service: consume users from Kafka, decode (Avro via the registry), validate, upsert into
 // Cassandra, dead-letter what cannot be processed, and commit offsets only after the rows are written.
-import { cassandraSecurityFrom, redactConfig } from '@userstream/shared/config';
+import { redactConfig } from '@userstream/shared/config';
 import { cassandraContext, kafkaContext, securityStep } from '@userstream/shared/errors';
 import {
   createLogger,
@@ -11,8 +11,13 @@ import {
 } from '@userstream/shared/observability';
 import { installShutdown, runMain } from '@userstream/shared/lifecycle';
 import { createRegistry, pingRegistry, registryConfigFrom } from '@userstream/shared/avro';
-import { createKafka, ensureTopics, kafkaClientConfigFrom } from '@userstream/shared/kafka';
-import { applySchema, createCassandraClient, verifyTable } from '@userstream/shared/cassandra';
+import { createKafka, ensureTopics, kafkaClientConfigFrom, pipelineTopics } from '@userstream/shared/kafka';
+import {
+  applySchema,
+  cassandraConfigFrom,
+  createCassandraClient,
+  verifyTable,
+} from '@userstream/shared/cassandra';
 import { loadConsumerConfig } from './config.ts';
 import { createConsumerMetrics } from './metrics.ts';
 import { createConsumerLoop } from './consume/kafka-consumer.ts';
@@ -32,14 +37,7 @@ runMain('consumer', async () => {
   const kafka = createKafka(kafkaClientConfigFrom(config, 'consumer'), logger);
   const registryConfig = registryConfigFrom(config);
   const registry = createRegistry(registryConfig);
-  const cassandra = createCassandraClient({
-    contactPoints: config.CASSANDRA_CONTACT_POINTS,
-    localDataCenter: config.CASSANDRA_LOCAL_DC,
-    username: config.CASSANDRA_USERNAME,
-    password: config.CASSANDRA_PASSWORD,
-    consistency: config.CASSANDRA_CONSISTENCY,
-    ...cassandraSecurityFrom(config),
-  });
+  const cassandra = createCassandraClient(cassandraConfigFrom(config, config.CASSANDRA_CONSISTENCY));
   const metricsRegistry = createMetricsRegistry('consumer');
   const metrics = createConsumerMetrics(metricsRegistry);
 
@@ -67,17 +65,8 @@ runMain('consumer', async () => {
       'the table does not exist yet: writes wait for it (create it from users.cql, or set CASSANDRA_APPLY_SCHEMA=true)',
     );
   }
-  const topicSettings = {
-    numPartitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-  };
   const kafkaAt = kafkaContext(config);
-  await securityStep('kafka', kafkaAt, () =>
-    ensureTopics(kafka, [
-      { topic: config.KAFKA_TOPIC, ...topicSettings },
-      { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
-    ]),
-  );
+  await securityStep('kafka', kafkaAt, () => ensureTopics(kafka, pipelineTopics(config)));
   const dlq = createDlqPublisher(kafka, config.KAFKA_DLQ_TOPIC);
   shutdown.add('dead-letter producer', () => dlq.disconnect());
   await securityStep('kafka', kafkaAt, () => dlq.connect());

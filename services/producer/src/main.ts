@@ -11,7 +11,7 @@ import {
 } from '@userstream/shared/observability';
 import { installShutdown, runMain } from '@userstream/shared/lifecycle';
 import { createRegistry, pingRegistry, registryConfigFrom } from '@userstream/shared/avro';
-import { createKafka, ensureTopics, kafkaClientConfigFrom } from '@userstream/shared/kafka';
+import { createKafka, ensureTopics, kafkaClientConfigFrom, pipelineTopics } from '@userstream/shared/kafka';
 import { loadProducerConfig } from './config.ts';
 import { createProducerMetrics } from './metrics.ts';
 import { createRandomUserClient } from './source/randomuser-client.ts';
@@ -45,18 +45,9 @@ runMain('producer', async () => {
   const metrics = createProducerMetrics(metricsRegistry);
   const aborter = new AbortController();
 
-  const topicSettings = {
-    numPartitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-  };
   // A refused login, an untrusted certificate or a missing right stops the start with one line naming it.
   const kafkaAt = kafkaContext(config);
-  await securityStep('kafka', kafkaAt, () =>
-    ensureTopics(kafka, [
-      { topic: config.KAFKA_TOPIC, ...topicSettings },
-      { topic: config.KAFKA_DLQ_TOPIC, ...topicSettings },
-    ]),
-  );
+  await securityStep('kafka', kafkaAt, () => ensureTopics(kafka, pipelineTopics(config)));
   const encoder = await securityStep('registry', registryContext(registryConfig.url), () =>
     prepareUserEncoder(registry, registryConfig, config.KAFKA_TOPIC),
   );

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import {
-  cassandraSecurityFrom,
+  cassandraConfigFrom,
   createCassandraClient,
   createKafka,
   kafkaClientConfigFrom,
@@ -31,14 +31,7 @@ runMain('status', async () => {
   // The same TLS and SASL settings as the services: a secured cluster is read the same way.
   const kafka = createKafka(kafkaClientConfigFrom(config, 'status'), logger);
   const admin = kafka.admin();
-  const cassandra = createCassandraClient({
-    contactPoints: config.CASSANDRA_CONTACT_POINTS,
-    localDataCenter: config.CASSANDRA_LOCAL_DC,
-    username: config.CASSANDRA_USERNAME,
-    password: config.CASSANDRA_PASSWORD,
-    consistency: 'one',
-    ...cassandraSecurityFrom(config),
-  });
+  const cassandra = createCassandraClient(cassandraConfigFrom(config, 'one'));
   // A group of its own per process, never committed: it only reads the newest messages.
   const tail = new TopicTail(
     kafka,

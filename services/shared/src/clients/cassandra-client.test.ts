@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import {
+  cassandraConfigFrom,
   createCassandraClient,
   schemaColumns,
   schemaStatements,
@@ -125,4 +126,27 @@ test('a node seen down is tried again within 5 s, not on the driver default sche
   } finally {
     await client.shutdown();
   }
+});
+
+test('cassandraConfigFrom: nodes, data center, login and the given consistency; TLS only when set', () => {
+  const env = {
+    CASSANDRA_CONTACT_POINTS: ['10.0.0.1:9042', '10.0.0.2:9042'],
+    CASSANDRA_LOCAL_DC: 'dc1',
+    CASSANDRA_USERNAME: 'app',
+    CASSANDRA_PASSWORD: 'pw',
+    CASSANDRA_SSL: false,
+  };
+  assert.deepEqual(cassandraConfigFrom(env, 'one'), {
+    contactPoints: ['10.0.0.1:9042', '10.0.0.2:9042'],
+    localDataCenter: 'dc1',
+    username: 'app',
+    password: 'pw',
+    consistency: 'one',
+  });
+  const bundle = cassandraConfigFrom(
+    { ...env, CASSANDRA_SECURE_CONNECT_BUNDLE: '/secrets/bundle.zip' },
+    'local_quorum',
+  );
+  assert.deepEqual(bundle.cloud, { secureConnectBundle: '/secrets/bundle.zip' });
+  assert.equal(bundle.consistency, 'local_quorum');
 });

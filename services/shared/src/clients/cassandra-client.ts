@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import type { CassandraConsistency } from '../config/env.ts';
-import type { CassandraSecurity } from './security-options.ts';
+import {
+  cassandraSecurityFrom,
+  type CassandraSecurity,
+  type CassandraSecuritySettings,
+} from './security-options.ts';
 import { guardInstalledDriver } from './control-connection-guard.ts';
 
 guardInstalledDriver();
@@ -33,6 +37,26 @@ const CONSISTENCIES: Record<CassandraConsistency, number> = {
  */
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_MAX_MS = 5_000;
+
+/** A client's settings out of a parsed environment (cassandraEnvShape): nodes, data center, login, TLS. */
+export function cassandraConfigFrom(
+  env: CassandraSecuritySettings & {
+    CASSANDRA_CONTACT_POINTS: string[];
+    CASSANDRA_LOCAL_DC: string;
+    CASSANDRA_USERNAME?: string | undefined;
+    CASSANDRA_PASSWORD?: string | undefined;
+  },
+  consistency: CassandraConsistency,
+): CassandraConfig {
+  return {
+    contactPoints: env.CASSANDRA_CONTACT_POINTS,
+    localDataCenter: env.CASSANDRA_LOCAL_DC,
+    username: env.CASSANDRA_USERNAME,
+    password: env.CASSANDRA_PASSWORD,
+    consistency,
+    ...cassandraSecurityFrom(env),
+  };
+}
 
 /** A cassandra-driver client tuned for many small prepared writes. */
 export function createCassandraClient(config: CassandraConfig): cassandra.Client {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureLogs } from '../observability/log-capture.ts';
-import { createKafka } from './kafka-client.ts';
+import { createKafka, pipelineTopics } from './kafka-client.ts';
 
 test("kafkajs's warning about the idempotent producer's limited retries is expected, logged at debug", () => {
   const { logger, lines } = captureLogs('debug');
@@ -72,4 +72,19 @@ test('KAFKA_SSL_REJECT_UNAUTHORIZED=false warns once at start, naming the settin
   assert.equal(lines[0]!.level, 40);
   assert.equal(lines[0]!.setting, 'KAFKA_SSL_REJECT_UNAUTHORIZED');
   assert.match(lines[0]!.msg, /not verified/);
+});
+
+test('pipelineTopics: the users topic and the dead-letter topic, both with the configured partitions and RF', () => {
+  assert.deepEqual(
+    pipelineTopics({
+      KAFKA_TOPIC: 'users',
+      KAFKA_DLQ_TOPIC: 'users.dlq',
+      KAFKA_TOPIC_PARTITIONS: 6,
+      KAFKA_REPLICATION_FACTOR: 3,
+    }),
+    [
+      { topic: 'users', numPartitions: 6, replicationFactor: 3 },
+      { topic: 'users.dlq', numPartitions: 6, replicationFactor: 3 },
+    ],
+  );
 });

@@ -8,6 +8,23 @@ export interface KafkaClientConfig extends KafkaSecurity {
   clientId: string;
 }
 
+/** The users topic and its dead-letter topic, each with the configured partitions and replication factor. */
+export function pipelineTopics(env: {
+  KAFKA_TOPIC: string;
+  KAFKA_DLQ_TOPIC: string;
+  KAFKA_TOPIC_PARTITIONS: number;
+  KAFKA_REPLICATION_FACTOR: number;
+}): { topic: string; numPartitions: number; replicationFactor: number }[] {
+  const settings = {
+    numPartitions: env.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+  };
+  return [
+    { topic: env.KAFKA_TOPIC, ...settings },
+    { topic: env.KAFKA_DLQ_TOPIC, ...settings },
+  ];
+}
+
 /** A client's settings out of a parsed environment (kafkaEnvShape): brokers, client id, TLS and SASL. */
 export function kafkaClientConfigFrom(
   env: KafkaSecuritySettings & { KAFKA_BROKERS: string[]; KAFKA_CLIENT_ID: string },
