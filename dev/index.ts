@@ -10,3 +10,4 @@ export * from './cassandra.ts';
 export * from './processes.ts';
 export * from './metrics.ts';
 export * from './resources.ts';
+export * from './shellcheck.ts';

@@ -7,31 +7,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { COMPOSE_BIN, REPO_ROOT, composeSkip } from './compose-model.ts';
+import { shellcheck, shellcheckSkip } from '../../dev/shellcheck.ts';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'setup', 'compose.sh');
 const scratch = mkdtempSync(join(tmpdir(), 'userstream-setup-compose-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { stdio: 'ignore' }).status === 0;
 
 function run(env: Record<string, string>) {
   return spawnSync('bash', [SCRIPT], { env: { HOME: scratch, ...env }, encoding: 'utf8' });
 }
 
 describe('scripts/setup/compose.sh', () => {
-  it(
-    'passes shellcheck',
-    {
-      skip:
-        !hasShellcheck && process.env.CI !== 'true'
-          ? 'shellcheck is not installed; required when CI=true'
-          : false,
-    },
-    () => {
-      const result = spawnSync('shellcheck', [SCRIPT], { encoding: 'utf8' });
-      assert.equal(result.status, 0, result.stdout + result.stderr);
-    },
-  );
+  it('passes shellcheck', { skip: shellcheckSkip() }, () => {
+    const result = shellcheck([SCRIPT]);
+    assert.equal(result.status, 0, result.output);
+  });
 
   it('uses the pinned binary it finds, without building, and prints its path', { skip: composeSkip }, () => {
     // No Go on PATH: a build would fail, so success means the cache was used.

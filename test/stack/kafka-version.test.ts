@@ -3,11 +3,11 @@
 // formatted by the other major version, are refused with a clear message before anything starts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareKafkaHome, runStack, show, type KafkaHome } from './stack-runner.ts';
+import { shellcheck, shellcheckSkip } from '../../dev/shellcheck.ts';
 
 describe('scripts/stack.sh KAFKA_VERSION', () => {
   let home: KafkaHome | undefined;
@@ -46,21 +46,11 @@ describe('scripts/stack.sh KAFKA_VERSION', () => {
 describe('scripts/ci/kafka-lane.sh', () => {
   const lane = new URL('../../scripts/ci/kafka-lane.sh', import.meta.url).pathname;
   const root = new URL('../..', import.meta.url).pathname;
-  const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { stdio: 'ignore' }).status === 0;
 
-  it(
-    'passes shellcheck',
-    {
-      skip:
-        !hasShellcheck && process.env.CI !== 'true'
-          ? 'shellcheck is not installed; required when CI=true'
-          : false,
-    },
-    () => {
-      const result = spawnSync('shellcheck', ['-x', lane], { encoding: 'utf8' });
-      assert.equal(result.status, 0, result.stdout + result.stderr);
-    },
-  );
+  it('passes shellcheck', { skip: shellcheckSkip() }, () => {
+    const result = shellcheck(['-x', lane]);
+    assert.equal(result.status, 0, result.output);
+  });
 
   it('lists test files that exist, all of them integration tests against Kafka', () => {
     const list = /LANE_TESTS=\(\n([\s\S]*?)\n\)/.exec(readFileSync(lane, 'utf8'))?.[1] ?? '';

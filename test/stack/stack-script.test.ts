@@ -7,6 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { prepareKafkaHome, runStack, show, type KafkaHome } from './stack-runner.ts';
+import { hasShellcheck, shellcheck, shellcheckSkip } from '../../dev/shellcheck.ts';
 
 /** Pids of processes whose command line names this STACK_HOME (what `down` must leave none of). */
 async function processesOf(stackHome: string): Promise<number[]> {
@@ -29,21 +30,15 @@ function alive(pid: number): boolean {
 }
 
 const SCRIPT = new URL('../../scripts/stack.sh', import.meta.url).pathname;
-const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { stdio: 'ignore' }).status === 0;
 
 describe('scripts/stack.sh and the files it sources (scripts/stack/*.sh)', () => {
   it(
     'passes shellcheck, following the sourced files',
-    {
-      skip:
-        !hasShellcheck && process.env.CI !== 'true'
-          ? 'shellcheck is not installed (apt-get install shellcheck); required when CI=true'
-          : false,
-    },
+    { skip: shellcheckSkip(' (apt-get install shellcheck)') },
     () => {
       assert.ok(hasShellcheck, 'shellcheck is not installed: CI must install it');
-      const result = spawnSync('shellcheck', ['-x', SCRIPT], { encoding: 'utf8' });
-      assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+      const result = shellcheck(['-x', SCRIPT]);
+      assert.equal(result.status, 0, result.output);
     },
   );
 
