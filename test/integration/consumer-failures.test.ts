@@ -179,15 +179,18 @@ describe('consumer under failure', () => {
       const consumer = startService('consumer', names);
       const port = await opsPort(consumer);
       // The written counter moves when a batch is complete, so this waits for at least one whole batch.
+      // Written, and committed once durable (the delay is 1 s here): a stop now has something to keep.
       const metrics = await waitFor(
-        'a batch written',
+        'a batch written and its offset committed',
         async () => {
           const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          return /userstream_consumer_records_written_total\{service="consumer"\} [1-9]/.test(text)
+          return /userstream_consumer_records_written_total\{service="consumer"\} [1-9]/.test(text) &&
+            /userstream_consumer_committed_offset\{[^}]*\} [1-9]/.test(text)
             ? text
             : undefined;
         },
         120_000,
+        20,
       );
       assert.match(metrics, /userstream_consumer_produce_to_write_seconds_count\{service="consumer"\} [1-9]/);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -12,11 +12,34 @@ import {
   kafkaClient,
   killLeftovers,
   stack,
-  startService,
+  startService as startHarnessService,
+  type ServiceName,
   type ServiceProcess,
+  type StartOptions,
 } from '../../dev/index.ts';
 
 export * from '../../dev/index.ts';
+
+/**
+ * The consumer's durability delay in the integration tests that do not kill Cassandra: 1 s instead of the
+ * default 15 s, so that waiting for commits does not dominate the suite. durability.test.ts sets its own.
+ */
+export const TEST_DURABILITY_DELAY_MS = '1000';
+
+/** Starts a service as the harness does, with the tests' shorter durability delay unless `env` sets one. */
+export function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: StartOptions = {},
+): ServiceProcess {
+  return startHarnessService(
+    name,
+    { CASSANDRA_DURABILITY_DELAY_MS: TEST_DURABILITY_DELAY_MS, ...env },
+    args,
+    options,
+  );
+}
 
 /**
  * Runs the real producer once (`--once`) with `env`, publishing `count` users of `seed` (the producer's

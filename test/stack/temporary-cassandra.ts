@@ -15,6 +15,8 @@ export interface TemporaryCassandra {
   pid(): number;
   /** SIGKILLs the node (no flush, no drain: what a crash or the OOM killer does) and waits until it is gone. */
   kill(): Promise<void>;
+  /** SIGSTOPs the node: it keeps its sockets open and answers nothing, as a frozen or cut-off machine. */
+  freeze(): void;
   /** Starts it again on the same data (its commit log is replayed) and waits until it answers CQL. */
   start(): Promise<void>;
   /** Stops it and deletes its STACK_HOME. */
@@ -80,6 +82,7 @@ export async function startTemporaryCassandra(
       process.kill(p, 'SIGKILL');
       while (alive(p)) await new Promise((resolve) => setTimeout(resolve, 50));
     },
+    freeze: () => process.kill(pid(), 'SIGSTOP'),
     start,
     remove,
   };

@@ -26,6 +26,9 @@ import { createCassandraSink } from './write/cassandra-sink.ts';
 import { createDlqPublisher } from './deadletter/dlq-publisher.ts';
 import { processBatch } from './process/batch-processor.ts';
 
+/** How long a liveness probe of Cassandra may take while no write is acknowledged. */
+const PROBE_TIMEOUT_MS = 2_000;
+
 runMain('consumer', async () => {
   const config = loadConsumerConfig();
   const logger = createLogger('consumer', config.LOG_LEVEL);
@@ -91,6 +94,8 @@ runMain('consumer', async () => {
       fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
       sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
       durabilityDelayMs: config.CASSANDRA_DURABILITY_DELAY_MS,
+      probeCassandra: () =>
+        cassandra.execute('SELECT release_version FROM system.local', [], { readTimeout: PROBE_TIMEOUT_MS }),
     },
     metrics,
     logger,

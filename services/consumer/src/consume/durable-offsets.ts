@@ -32,6 +32,8 @@ export interface DurableOffsets {
   rewind(): { partition: number; offset: number }[];
   /** Records written but not committed yet, per partition (for the metrics). */
   uncommitted(): { partition: number; count: number }[];
+  /** The committed offset of `partition` as this member knows it (undefined before its first batch). */
+  committedOf(partition: number): number | undefined;
 }
 
 interface Written {
@@ -102,6 +104,9 @@ export function createDurableOffsets(delayMs: number): DurableOffsets {
         if (s.committed !== undefined) targets.push({ partition, offset: s.committed });
       }
       return targets;
+    },
+    committedOf(partition) {
+      return state(partition)?.committed;
     },
     uncommitted() {
       return [...partitions].map(([partition, s]) => ({

@@ -16,6 +16,8 @@ export interface ConsumerLoopOptions {
   sessionTimeoutMs: number;
   /** Offsets are committed once their rows were acknowledged this long ago (0: at once). */
   durabilityDelayMs: number;
+  /** A cheap Cassandra request: while no write is acknowledged, it answering shows the node alive. */
+  probeCassandra?: () => Promise<unknown>;
 }
 
 /** The Kafka side of the consumer: group membership, fetching, pausing and committing. */
@@ -44,6 +46,9 @@ export interface ConsumerLoop {
  * during an outage the lag must keep growing with what the producer adds, or a lag alert would miss it.
  */
 export const PAUSED_LAG_REFRESH_MS = 5_000;
+
+/** How long a stop waits for its commit of the durable offsets. */
+export const STOP_COMMIT_WAIT_MS = 5_000;
 
 /** How often durable offsets are committed when no batch comes to do it (a tenth of the delay, 0.2-1 s). */
 export const commitIntervalMs = (delayMs: number): number => Math.min(1_000, Math.max(200, delayMs / 10));
@@ -88,6 +93,7 @@ export function createConsumerLoop(
     topic,
     delayMs: options.durabilityDelayMs,
     seek: (partition, offset) => consumer.seek({ topic, partition, offset }),
+    ...(options.probeCassandra ? { probe: options.probeCassandra } : {}),
     metrics,
     logger,
   });
@@ -183,6 +189,7 @@ export function createConsumerLoop(
         },
         heartbeat: () => payload.heartbeat(),
         shouldContinue: () => running && payload.isRunning() && !payload.isStale(),
+        superseded: () => generation !== committer.generation,
       });
       // Behind what was written (a batch cut short by a rebalance or a stop is fetched again).
       if (resolved !== undefined) {
@@ -231,11 +238,13 @@ export function createConsumerLoop(
       notMember = 'stopping';
       clearInterval(pausedLagTimer);
       committer.stopTimer();
-      // What is durable already; the in-flight batches commit theirs as they end.
+      // What is durable already; the in-flight batches commit theirs as they end. A commit that kafkajs
+      // keeps retrying must not hold the stop: the next owner then reads a little more again.
       if (running) {
-        await committer
-          .commitDue(commitThroughConsumer)
-          .catch((error: unknown) => logger.warn({ err: error }, 'could not commit the durable offsets'));
+        await Promise.race([
+          committer.commitDue(commitThroughConsumer),
+          new Promise((resolve) => setTimeout(resolve, STOP_COMMIT_WAIT_MS).unref()),
+        ]).catch((error: unknown) => logger.warn({ err: error }, 'could not commit the durable offsets'));
       }
       running = false;
       await consumer.disconnect();

@@ -4,7 +4,7 @@ import { createLogger, createMetricsRegistry } from '@userstream/shared';
 import { createConsumerMetrics } from '../metrics.ts';
 import { createOffsetCommitter } from './offset-committer.ts';
 
-function committerAt(delayMs: number) {
+function committerAt(delayMs: number, probe?: () => Promise<unknown>) {
   const clock = { now: 0 };
   const seeks: [number, string][] = [];
   const registry = createMetricsRegistry('test');
@@ -16,6 +16,7 @@ function committerAt(delayMs: number) {
     metrics,
     logger: createLogger('test', 'silent'),
     now: () => clock.now,
+    ...(probe ? { probe } : {}),
   });
   const commits: { partition: number; offset: string }[][] = [];
   const commit = (offsets: { partition: number; offset: string }[]) => {
@@ -25,7 +26,7 @@ function committerAt(delayMs: number) {
   return { committer, clock, seeks, commits, commit, registry };
 }
 
-test('commits a partition only up to rows written the delay ago', async () => {
+test('commits a partition only up to rows written the delay before Cassandra was last seen alive', async () => {
   const h = committerAt(15_000);
   h.committer.assign([0]);
   h.committer.batchStarted(0, 0);
@@ -35,12 +36,41 @@ test('commits a partition only up to rows written the delay ago', async () => {
   h.committer.batchEnded(0);
   await h.committer.commitDue(h.commit);
   assert.deepEqual(h.commits, []);
-  h.clock.now = 15_000;
+  // Old enough, but nothing shows the node alive since 10 s: it may have died silently (a power cut).
+  h.clock.now = 60_000;
   await h.committer.commitDue(h.commit);
-  assert.deepEqual(h.commits, [[{ partition: 0, offset: '100' }]]);
+  assert.deepEqual(h.commits, []);
+  // A write acknowledged at 60 s shows it alive: both are durable now.
+  h.committer.batchStarted(0, 200);
+  h.committer.resolved(0, 299, h.committer.generation);
+  h.committer.batchEnded(0);
+  await h.committer.commitDue(h.commit);
+  assert.deepEqual(h.commits, [[{ partition: 0, offset: '200' }]]);
   const text = await h.registry.metrics();
-  assert.match(text, /userstream_consumer_committed_offset\{topic="t",partition="0",service="test"\} 100/);
+  assert.match(text, /userstream_consumer_committed_offset\{topic="t",partition="0",service="test"\} 200/);
   assert.match(text, /userstream_consumer_uncommitted_records\{topic="t",partition="0",service="test"\} 100/);
+});
+
+test('while idle, the timer probes Cassandra and commits once it answers, not while it does not', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  let answering = false;
+  const h = committerAt(15_000, () => (answering ? Promise.resolve() : Promise.reject(new Error('down'))));
+  h.committer.assign([0]);
+  h.committer.batchStarted(0, 0);
+  h.committer.resolved(0, 99, h.committer.generation);
+  h.committer.batchEnded(0);
+  h.committer.startTimer(h.commit, 1_000);
+  const tick = async () => {
+    h.clock.now += 1_000;
+    t.mock.timers.tick(1_000);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  for (let i = 0; i < 20; i++) await tick();
+  assert.deepEqual(h.commits, [], 'no answer, no commit');
+  answering = true;
+  await tick();
+  assert.deepEqual(h.commits, [[{ partition: 0, offset: '100' }]]);
+  h.committer.stopTimer();
 });
 
 test('a rewind seeks idle partitions at once and waits for a batch in flight to end', () => {

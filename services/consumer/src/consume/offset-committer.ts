@@ -24,11 +24,18 @@ export interface OffsetCommitter {
   resolved(partition: number, offset: number, generation: number): void;
   /** The batch of `partition` is over: a seek it held back is made now. */
   batchEnded(partition: number): void;
-  /** Commits whatever is due now, through `commit`; commits never run concurrently. */
+  /**
+   * Commits, through `commit`, what is due: rows acknowledged at least the delay before the last time
+   * Cassandra was seen alive (a write acknowledged, or a probe answered), so a node that died silently (a
+   * power cut, a freeze) cannot have its last rows committed before the consumer notices.
+   */
   commitDue(commit: CommitFn): Promise<void>;
   /** Cassandra may have lost acknowledged writes: forget them, and read every partition again from its commit. */
   rewind(reason: string): void;
-  /** Commits what is due every `intervalMs` through `commit` until stop(). */
+  /**
+   * Commits what is due every `intervalMs` through `commit` until stopTimer(); when no write was
+   * acknowledged for that long, it first probes Cassandra. A tick is skipped while the previous one runs.
+   */
   startTimer(commit: CommitFn, intervalMs: number): void;
   stopTimer(): void;
 }
@@ -39,13 +46,16 @@ export interface OffsetCommitterOptions {
   seek: SeekFn;
   metrics: ConsumerMetrics;
   logger: Logger;
+  /** A cheap request to Cassandra: it answering shows the node alive while no write is acknowledged. */
+  probe?: () => Promise<unknown>;
+  /** A monotonic clock in milliseconds (a wall clock's jump would make every write due at once). */
   now?: () => number;
 }
 
 /** Creates the committer of one consumer loop. */
 export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCommitter {
   const { topic, metrics, logger } = options;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
   const offsets = createDurableOffsets(options.delayMs);
   // Partitions with a batch in flight: a seek waits for the batch's end, or it would cut the batch short.
   const inFlight = new Set<number>();
@@ -54,8 +64,10 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
   const highest = new Map<number, number>();
   // False from a rewind until a write is recorded again: the retries of one outage rewind once.
   let writtenSinceRewind = true;
-  let chain: Promise<void> = Promise.resolve();
+  // The last time Cassandra was seen alive: only rows acknowledged the delay before it may be committed.
+  let aliveAt = now();
   let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
   const labels = (partition: number) => ({ topic, partition: String(partition) });
 
   const countRewrites = (partition: number, from: number, to: number) => {
@@ -67,12 +79,17 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
   const nextOfBatch = new Map<number, number>();
 
   const seek = (partition: number, offset: number) => {
-    options.seek(partition, String(offset));
     nextOfBatch.delete(partition);
+    try {
+      options.seek(partition, String(offset));
+    } catch (error) {
+      // kafkajs has no group now (crashed or stopping): it reads from the committed offsets when it rejoins.
+      logger.warn({ err: error, topic, partition }, 'could not seek back to the committed offset');
+    }
   };
 
   async function commitNow(commit: CommitFn): Promise<void> {
-    const due = offsets.due(now());
+    const due = offsets.due(Math.min(now(), aliveAt));
     if (due.length === 0) return;
     const generation = offsets.generation;
     await commit(due.map(({ partition, offset }) => ({ partition, offset: String(offset) })));
@@ -86,10 +103,19 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
       metrics.uncommitted.set(labels(partition), count);
   }
 
-  function commitDue(commit: CommitFn): Promise<void> {
-    const run = chain.then(() => commitNow(commit));
-    chain = run.catch(() => undefined);
-    return run;
+  // Commits may overlap: each marks only what it sent, and the committed point only moves forward here.
+  const commitDue = (commit: CommitFn): Promise<void> => commitNow(commit);
+
+  /** Probes Cassandra when no write was acknowledged for `idleMs`: it answering moves `aliveAt` on. */
+  async function probeIfIdle(idleMs: number): Promise<void> {
+    if (!options.probe || now() - aliveAt < idleMs) return;
+    const sent = now();
+    try {
+      await options.probe();
+      aliveAt = Math.max(aliveAt, sent);
+    } catch {
+      // Down or slow: nothing more is committed until it answers, or a write is acknowledged.
+    }
   }
 
   return {
@@ -97,8 +123,14 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
       return offsets.generation;
     },
     assign(partitions) {
+      // A batch of another broker's fetcher may outlive a rejoin and move the new position past the
+      // committed one (kafkajs rejoins in place after some fetch errors): its partition goes back there.
+      const carried = [...inFlight]
+        .filter((p) => partitions.includes(p))
+        .map((p) => [p, offsets.committedOf(p)] as const);
       offsets.assign(partitions);
       seekHeld.clear();
+      for (const [p, committed] of carried) if (committed !== undefined) seekHeld.set(p, committed);
       nextOfBatch.clear();
       metrics.committedOffset.reset();
       metrics.uncommitted.reset();
@@ -110,7 +142,9 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
       nextOfBatch.set(partition, firstOffset);
     },
     resolved(partition, offset, generation) {
-      if (!offsets.written(partition, offset + 1, now(), generation)) return;
+      const at = now();
+      if (!offsets.written(partition, offset + 1, at, generation)) return;
+      aliveAt = Math.max(aliveAt, at);
       writtenSinceRewind = true;
       countRewrites(partition, nextOfBatch.get(partition) ?? offset, offset);
       nextOfBatch.set(partition, offset + 1);
@@ -132,6 +166,7 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
       writtenSinceRewind = false;
       const targets = offsets.rewind();
       metrics.rewinds.inc();
+      metrics.uncommitted.reset();
       logger.warn(
         { topic, partitions: targets.map((t) => t.partition), reason },
         'Cassandra may have lost acknowledged writes: reading the partitions again from their committed offsets',
@@ -144,10 +179,16 @@ export function createOffsetCommitter(options: OffsetCommitterOptions): OffsetCo
     startTimer(commit, intervalMs) {
       clearInterval(timer);
       timer = setInterval(() => {
-        commitDue(commit).catch((error: unknown) => {
-          // A rebalance under way refuses commits; the next tick, or the next owner, commits instead.
-          logger.debug({ err: error }, 'could not commit the durable offsets');
-        });
+        // A commit that kafkajs retries for long must not pile ticks up behind it.
+        if (ticking) return;
+        ticking = true;
+        probeIfIdle(intervalMs)
+          .then(() => commitDue(commit))
+          .catch((error: unknown) => {
+            // A rebalance under way refuses commits; the next tick, or the next owner, commits instead.
+            logger.debug({ err: error }, 'could not commit the durable offsets');
+          })
+          .finally(() => (ticking = false));
       }, intervalMs);
       timer.unref();
     },

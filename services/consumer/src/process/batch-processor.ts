@@ -19,6 +19,11 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was taken away: stop retrying then. */
   shouldContinue(): boolean;
+  /**
+   * True once a rewind or a rejoin will read this batch's partition again from its committed offset: the
+   * batch stops between chunks (not while waiting for a dependency, which would fail the batch).
+   */
+  superseded?(): boolean;
 }
 
 export interface ProcessorDependencies {
@@ -55,7 +60,7 @@ export class StoppedWhileRetrying extends Error {
 export async function processBatch(deps: ProcessorDependencies, batch: BatchContext): Promise<void> {
   for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
     // Stopping or rebalanced: what is resolved so far gets committed; the rest is fetched again later.
-    if (start > 0 && !batch.shouldContinue()) return;
+    if (start > 0 && (!batch.shouldContinue() || batch.superseded?.())) return;
     await processChunk(deps, batch, batch.messages.slice(start, start + deps.chunkSize));
   }
 }
