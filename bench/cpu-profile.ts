@@ -3,7 +3,7 @@
 // runs `--once` CPU_REPS times (2) on CPU_RECORDS users (100,000) from the offline source, its pages
 // rendered in advance; CPU_COMPRESSION lists codecs to alternate within each repetition (zstd, the
 // default). Then one consumer drains the first run's topic CPU_REPS times, each into a keyspace and group of
-// its own (CPU_DRAIN=0: no drain). With --profile, both services run under `node --cpu-prof` and leave their
+// its own (CPU_DRAIN=0: no drain; CPU_BATCH_ROWS=10,20 alternates CONSUMER_WRITE_BATCH_ROWS). With --profile, both services run under `node --cpu-prof` and leave their
 // .cpuprofile files in DIR (summarise them with bench/profile-summary.ts; the figures then include the
 // profiler's own cost).
 import path from 'node:path';
@@ -24,6 +24,8 @@ const reps = Number(process.env.CPU_REPS ?? '2');
 // The producer's codecs to run, in turn within each repetition (the bench pins the default, zstd).
 const codecs = (process.env.CPU_COMPRESSION ?? 'zstd').split(',');
 const drains = process.env.CPU_DRAIN !== '0';
+// CONSUMER_WRITE_BATCH_ROWS values to alternate within each drain repetition (the consumer's default).
+const batchRows = process.env.CPU_BATCH_ROWS?.split(',') ?? [undefined];
 
 const down = await stackDownMessage();
 if (down) {
@@ -55,12 +57,15 @@ try {
     }
   }
   for (let rep = 0; drains && rep < reps; rep++) {
-    const run = await drain(context, first, 1, rep);
-    log(
-      `consumer: ${run.cpuMicrosPerRow.toFixed(1)} µs CPU/row (${run.steadyCpuMicrosPerRow.toFixed(1)} from the ` +
-        `first row), ${Math.round(run.recordsPerSecond)} rows/s; Cassandra ${run.cassandraCpuMicrosPerRow.toFixed(1)} ` +
-        `µs/row, Kafka ${run.kafkaCpuMicrosPerRow.toFixed(1)} µs/row, peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
-    );
+    for (const [i, rows] of batchRows.entries()) {
+      const env: Record<string, string> = rows === undefined ? {} : { CONSUMER_WRITE_BATCH_ROWS: rows };
+      const run = await drain(context, first, 1, rep * batchRows.length + i, env);
+      log(
+        `consumer${rows === undefined ? '' : ` (${rows} rows a batch)`}: ${run.cpuMicrosPerRow.toFixed(1)} µs CPU/row (${run.steadyCpuMicrosPerRow.toFixed(1)} from the ` +
+          `first row), ${Math.round(run.recordsPerSecond)} rows/s; Cassandra ${run.cassandraCpuMicrosPerRow.toFixed(1)} ` +
+          `µs/row, Kafka ${run.kafkaCpuMicrosPerRow.toFixed(1)} µs/row, peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
   }
 } finally {
   await cleanup('stop the services and the offline source', killLeftovers);
