@@ -81,7 +81,7 @@ export function benchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): 
     producerPageSize,
     producerSeed: 'bench-producer',
     producerPages,
-    producerPinned: { KAFKA_COMPRESSION: 'gzip' },
+    producerPinned: { KAFKA_COMPRESSION: 'zstd' },
     replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
   };
 }

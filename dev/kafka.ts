@@ -1,14 +1,16 @@
 // Kafka helpers on the local stack: clients, Kafka's own tools, topics and consumer-group offsets.
 import { spawn } from 'node:child_process';
 import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaMessage } from 'kafkajs';
+import { registerZstdCodec } from '@userstream/shared/kafka';
 import { uniqueName } from './names.ts';
 import { REPO_ROOT } from './paths.ts';
 import { watchProcess } from './resources.ts';
 import { stack } from './stack.ts';
 import { waitFor } from './wait.ts';
 
-/** A kafkajs client for the stack's broker (or `brokers`), silent. */
+/** A kafkajs client for the stack's broker (or `brokers`), silent; it reads zstd, the producer's default. */
 export function kafkaClient(brokers = stack.KAFKA_BROKERS): Kafka {
+  registerZstdCodec();
   return new Kafka({ clientId: 'it', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 

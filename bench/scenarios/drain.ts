@@ -73,7 +73,7 @@ const writtenBy = async (ports: number[]) => {
 };
 
 /** Drains `names`' topic with `processes` consumers into a keyspace of their own (rep-th time). */
-async function drain(
+export async function drain(
   context: BenchContext,
   names: RunNames,
   processes: number,

@@ -29,7 +29,7 @@ export interface ProducerResult {
 }
 
 /** Runs the producer once, publishing `settings.records` users to `names`' topic. */
-async function producerRun(context: BenchContext, names: RunNames): Promise<ProducerRun> {
+export async function producerRun(context: BenchContext, names: RunNames): Promise<ProducerRun> {
   const { settings, source } = context;
   const hitsBefore = await sourceCacheHits(context);
   const producer = startService(

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { toUserRecords } from './to-user-record.ts';
+import { randomUserResultSchema } from './randomuser-result.ts';
 import { usResult } from './randomuser.fixture.ts';
 
 const NOW = 1_764_000_000_000;
@@ -158,4 +160,27 @@ test('a bad record is rejected with its index and field; the rest of the page su
     ],
   );
   assert.equal(rejected[0]!.id, '11111111-2222-4333-8444-555555555555');
+});
+
+test('the compiled result schema compiles whole and answers as the interpreted one does', () => {
+  const interpreted = z.object(randomUserResultSchema.shape);
+  assert.doesNotThrow(() => z.compile(interpreted, { strict: true }));
+  const values: unknown[] = [
+    usResult(),
+    usResult({ location: undefined, login: undefined, dob: undefined }),
+    usResult({ location: location('EC1A 1BB', 'United Kingdom') }),
+    usResult({ dob: { date: 'yesterday' }, email: 5 }),
+    usResult({ name: { first: 'A' }, picture: {} }),
+    usResult({ location: location(12.5, 'United States') }),
+    null,
+  ];
+  for (const value of values) {
+    const [compiled, plain] = [randomUserResultSchema.safeParse(value), interpreted.safeParse(value)];
+    assert.equal(compiled.success, plain.success, JSON.stringify(value));
+    assert.deepEqual(compiled.data, plain.data);
+    assert.deepEqual(
+      compiled.error?.issues.map((issue) => [issue.path, issue.message]),
+      plain.error?.issues.map((issue) => [issue.path, issue.message]),
+    );
+  }
 });
