@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153 # variables shared with the other files scripts/stack.sh sources (checked whole with -x)
 # Cassandra for scripts/stack.sh: one node from org.apache.cassandra:cassandra-all
 # (stack/cassandra/pom.xml); configuration from stack/cassandra/cassandra.yaml and jvm17-server.options.
 # The interface is described at the top of lib.sh.

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153 # variables shared with the other files scripts/stack.sh sources (checked whole with -x)
 # The commands of scripts/stack.sh (up, down, status, env, install), over the instances of the servers
 # named on the command line. Sourced after lib.sh and the per-server files.
 

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153 # variables shared with the other files scripts/stack.sh sources (checked whole with -x)
 # Kafka for scripts/stack.sh: one KRaft node in combined mode (broker + controller) from
 # org.apache.kafka:kafka_2.13 + kafka-tools (stack/kafka/pom.xml); configuration from
 # stack/kafka/server.properties. The interface is described at the top of lib.sh.

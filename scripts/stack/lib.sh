@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153 # variables shared with the other files scripts/stack.sh sources (checked whole with -x)
 # Common part of scripts/stack.sh: settings, output, ports, processes (pid files, start, stop), Java, Node,
 # Maven and templates. Sourced by scripts/stack.sh before the per-server files (kafka.sh, registry.sh,
 # cassandra.sh), which define for each server S:

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153 # variables shared with the other files scripts/stack.sh sources (checked whole with -x)
 # Apicurio Registry for scripts/stack.sh (Confluent-compatible API under /apis/ccompat/v7), from
 # io.apicurio:apicurio-registry-app:tar.gz:all (stack/registry/pom.xml), storage H2 in a file. The
 # interface is described at the top of lib.sh. In secure mode a second instance, registry-proxy

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153 # variables shared with the other files scripts/stack.sh sources (checked whole with -x)
 # Secure mode of scripts/stack.sh (`up --secure`): a throw-away CA, server and client certificates and
 # random passwords under $STACK_HOME/secure (generated once, deleted by `down --wipe`), the mode the stack
 # runs in, and the client settings `env` prints for it. What each server does with them is in its own
