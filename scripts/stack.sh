@@ -3,10 +3,15 @@
 # all on 127.0.0.1, from Maven Central, with no Docker.
 #
 # Usage:
-#   scripts/stack.sh up [--durable] [server ...]          start kafka, registry, cassandra (default: all
+#   scripts/stack.sh up [--durable] [--cluster|--single] [server ...]
+#                                                         start kafka, registry, cassandra (default: all
 #                                                         three); idempotent; returns when each server answers
 #                                                         a real request; --durable: Cassandra fsyncs each
-#                                                         write before acknowledging it (commitlog_sync: group)
+#                                                         write before acknowledging it (commitlog_sync: group);
+#                                                         --cluster: 3 Kafka brokers and 3 Cassandra nodes on
+#                                                         127.0.0.1-3 (the mode is remembered: a later `up`
+#                                                         restarts whichever node is down); --single: one node
+#   scripts/stack.sh pid <server> [n]                     the pid of node n (1..3 in cluster mode)
 #   scripts/stack.sh down [--wipe] [server ...]           stop what this script started (pid files);
 #                                                         --wipe also deletes data and logs
 #   scripts/stack.sh status [server ...]                  running/ready/stopped, port, pid, log file
@@ -48,7 +53,10 @@
 #   MVN                      Maven command [mvn];  MAVEN_REPO_LOCAL  other local repository (-Dmaven.repo.local)
 #   NODE                     Node.js >= 22.18 for the readiness probes [<repo>/.tools/node/bin/node, else node]
 #
-# Layout: $STACK_HOME/<server>/{lib,conf,data,logs}, $STACK_HOME/run/<server>.pid.
+# Cluster mode: the same ports on 127.0.0.1, .2 and .3 (Cassandra's JMX: CASSANDRA_JMX_PORT + 0/100/200);
+# KAFKA_HEAP defaults to 384M and CASSANDRA_HEAP to 768M there; `env` adds the replication settings.
+# Layout: $STACK_HOME/<server>/{lib,conf,data,logs}, $STACK_HOME/run/<server>.pid; in cluster mode the
+# instances kafka-1..3 and cassandra-1..3 have their own $STACK_HOME/<instance>, jars in <server>/lib.
 # Every server listens on 127.0.0.1 only. `down` stops only processes whose pid file this script wrote and
 # whose command line carries this STACK_HOME.
 #
@@ -58,6 +66,15 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
+# The mode an `up` asks for must be known before the server files set their defaults.
+if [[ ${1:-} == up ]]; then
+  for arg in "$@"; do
+    case $arg in
+      --cluster) STACK_MODE_ARG=cluster ;;
+      --single) STACK_MODE_ARG=single ;;
+    esac
+  done
+fi
 STACK_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/stack" && pwd)
 # shellcheck source=stack/lib.sh
 source "$STACK_LIB/lib.sh"
@@ -85,6 +102,7 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
     env) cmd_env ;;
+    pid) cmd_pid "$@" ;;
     kafka-class) kafka_class "$@" ;;
     install) cmd_install "$@" ;;
     -h | --help | help) usage ;;

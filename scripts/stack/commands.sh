@@ -25,14 +25,15 @@ wait_ready() {
 
 # Every port of every instance to start must be free before anything starts.
 check_ports_free() { # check_ports_free <instance>...
-  local conflicts=() s line port what owner
+  local conflicts=() s line port what owner host
   for s in "$@"; do
     while IFS= read -r line; do
       port=${line%%:*}
       what=${line#*:}
-      if port_in_use "$port"; then
+      host=$(server_host "$s")
+      if port_in_use "$port" "$host"; then
         owner=$(port_owner "$port")
-        conflicts+=("$s: port $port ($what) on 127.0.0.1 is already in use${owner:+ by $owner}")
+        conflicts+=("$s: port $port ($what) on $host is already in use${owner:+ by $owner}")
       fi
     done < <(server_ports "$s")
   done
@@ -43,12 +44,16 @@ check_ports_free() { # check_ports_free <instance>...
 }
 
 cmd_up() {
-  local servers=() instances=() s
-  if [[ ${1:-} == --durable ]]; then
-    CASSANDRA_COMMITLOG_SYNC=group # every acknowledged write is on disk (docs/architecture.md#durability)
-    shift
-  fi
-  parse_servers "$@"
+  local servers=() instances=() s args=()
+  for s in "$@"; do
+    case $s in
+      # every acknowledged write is on disk (docs/architecture.md#durability)
+      --durable) CASSANDRA_COMMITLOG_SYNC=group ;;
+      --cluster | --single) ;; # read by scripts/stack.sh before the server files (STACK_MODE_ARG)
+      *) args+=("$s") ;;
+    esac
+  done
+  parse_servers "${args[@]}"
   servers=("${SERVERS[@]}")
   instances_of "${servers[@]}"
   instances=("${INSTANCES[@]}")
@@ -64,15 +69,21 @@ cmd_up() {
     fi
   done
   check_ports_free "${to_start[@]}"
+  check_mode_switch
+  echo "$STACK_MODE" >"$MODE_FILE"
   local installs=()
   for s in "${to_start[@]}"; do
     [[ " ${installs[*]} " == *" $(server_of "$s") "* ]] || installs+=("$(server_of "$s")")
   done
   for s in "${installs[@]}"; do install_server "$s"; done
   local t0=$SECONDS
-  # Slowest first: Cassandra boots while Kafka formats its storage (first run) and starts.
+  # Slowest first: Cassandra boots while Kafka formats its storage (first run) and starts. In cluster mode
+  # the other Cassandra nodes come last: a fresh one waits until cassandra-1 gossips.
   instances_of cassandra registry kafka
-  for s in "${INSTANCES[@]}"; do
+  local order=("${INSTANCES[0]}")
+  instances_of registry kafka cassandra
+  for s in "${INSTANCES[@]}"; do [[ $s == "${order[0]}" ]] || order+=("$s"); done
+  for s in "${order[@]}"; do
     [[ " ${to_start[*]} " == *" $s "* ]] || continue
     say "$s: starting (log $(server_log "$s"))"
     "$(server_of "$s")_start" "$s"
@@ -128,7 +139,45 @@ cmd_down() {
       rm -rf "${STACK_HOME:?}/$s/data" "${STACK_HOME:?}/$s/logs" "${STACK_HOME:?}/$s/tmp"
       say "$s: data and logs deleted"
     done
+    # All servers wiped: forget the mode (and a cluster's Kafka id); the next plain `up` is one node.
+    if ((${#args[@]} == 0)); then rm -f "$MODE_FILE" "$STACK_HOME/kafka/cluster-id"; fi
   fi
+}
+
+# Switching between one node and a cluster while the other mode's instances run would leave them orphaned.
+check_mode_switch() {
+  local other=single s
+  [[ $STACK_MODE == single ]] && other=cluster
+  local names=()
+  for s in "${ALL_SERVERS[@]}"; do
+    mapfile -t -O "${#names[@]}" names < <(STACK_MODE=$other instance_names "$s")
+  done
+  for s in "${names[@]}"; do
+    if [[ -n $(running_pid "$s") ]]; then
+      die "the $other stack is running ($s); stop it first: scripts/stack.sh down"
+    fi
+  done
+}
+
+# `pid <server> [n]`: the pid of node n (1..3; 1 for a single node), or nothing and exit 1 if it is down.
+cmd_pid() {
+  (($# >= 1 && $# <= 2)) || die "usage: scripts/stack.sh pid <server> [n]"
+  parse_servers "$1"
+  local n=${2:-1} s pid
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "pid: node number '$n' is not a positive integer"
+  if is_cluster && [[ $1 != registry ]]; then
+    ((n <= CLUSTER_SIZE)) || die "pid: $1 has nodes 1..$CLUSTER_SIZE, not $n"
+    s=$1-$n
+  else
+    ((n == 1)) || die "pid: $1 has one node here (mode $STACK_MODE), not $n"
+    s=$1
+  fi
+  pid=$(running_pid "$s")
+  [[ -n $pid ]] || {
+    err "$s is not running"
+    return 1
+  }
+  echo "$pid"
 }
 
 cmd_status() {
@@ -136,7 +185,7 @@ cmd_status() {
   parse_servers "$@"
   instances_of "${SERVERS[@]}"
   find_node
-  printf '%-10s %-22s %-6s %-8s %-9s %s\n' SERVER STATE PORT PID RSS LOG
+  printf '%-12s %-22s %-6s %-8s %-9s %s\n' SERVER STATE PORT PID RSS LOG
   for s in "${INSTANCES[@]}"; do
     pid=$(running_pid "$s")
     if [[ -z $pid ]]; then
@@ -146,7 +195,7 @@ cmd_status() {
     else
       state="running, not ready"
     fi
-    printf '%-10s %-22s %-6s %-8s %-9s %s\n' "$s" "$state" "$(server_port "$s")" "${pid:--}" \
+    printf '%-12s %-22s %-6s %-8s %-9s %s\n' "$s" "$state" "$(server_port "$s")" "${pid:--}" \
       "$([[ -n $pid ]] && rss_of "$pid" | tr -d ' ' || echo -)" "$(server_log "$s")"
   done
 }

@@ -24,6 +24,21 @@ MVN=${MVN:-mvn}
 
 ALL_SERVERS=(kafka registry cassandra)
 
+# Mode: "single" (one node per server, the default) or "cluster" (`up --cluster`: 3 Kafka brokers and 3
+# Cassandra nodes on 127.0.0.1-3, one registry). `up` remembers the mode in $STACK_HOME/mode, so a later
+# plain `up` brings back whatever node of that cluster is down; `up --single` or `down --wipe` forget it.
+MODE_FILE=$STACK_HOME/mode
+STACK_MODE=single
+[[ -f $MODE_FILE ]] && STACK_MODE=$(<"$MODE_FILE")
+[[ -n ${STACK_MODE_ARG:-} ]] && STACK_MODE=$STACK_MODE_ARG # set by scripts/stack.sh from --cluster/--single
+[[ $STACK_MODE == single || $STACK_MODE == cluster ]] || STACK_MODE=single
+CLUSTER_SIZE=3
+is_cluster() { [[ $STACK_MODE == cluster ]]; }
+# The instances of a server: "S" alone, or S-1..S-3 in cluster mode (for the servers that cluster).
+instance_names() { if is_cluster; then seq -f "$1-%g" 1 "$CLUSTER_SIZE"; else echo "$1"; fi; }
+node_of() { [[ $1 == *-* ]] && echo "${1##*-}" || echo 1; }  # kafka-2 -> 2, kafka -> 1
+host_of() { echo "127.0.0.$(node_of "$1")"; }                 # each node on its own loopback address
+
 say() { printf '%s\n' "$*"; }
 err() { printf 'stack: %s\n' "$*" >&2; }
 die() {
@@ -37,6 +52,7 @@ server_of() { echo "${1%%-*}"; } # the server an instance belongs to
 
 # Per-instance accessors, dispatched to the server's file.
 server_port() { "$(server_of "$1")_port" "$1"; }
+server_host() { if [[ $(server_of "$1") == registry ]]; then echo 127.0.0.1; else host_of "$1"; fi; }
 server_ports() { "$(server_of "$1")_ports" "$1"; }
 server_log() { "$(server_of "$1")_log" "$1"; }
 server_stdout() { "$(server_of "$1")_stdout" "$1"; }
@@ -230,7 +246,8 @@ probe() { # probe <instance> [probe.ts options...]
   local s=$1
   shift
   # --no-warnings: kafkajs 2.2 trips Node 24's TimeoutNegativeWarning on every connect
-  "$NODE_BIN" --no-warnings "$REPO_ROOT/scripts/stack/probe.ts" "$(server_of "$s")" --port "$(server_port "$s")" "$@"
+  "$NODE_BIN" --no-warnings "$REPO_ROOT/scripts/stack/probe.ts" "$(server_of "$s")" --host "$(server_host "$s")" \
+    --port "$(server_port "$s")" "$@"
 }
 
 # ------------------------------------------------------------------------------------- jars from Maven

@@ -1,6 +1,6 @@
 // Readiness probe for the local stack, used by scripts/stack.sh (not by the services).
 //
-//   node scripts/stack/probe.ts <kafka|registry|cassandra> --port N [--timeout SECONDS] [--pid PID] [--quiet]
+//   node scripts/stack/probe.ts <kafka|registry|cassandra> [--host H] --port N [--timeout SECONDS] [--pid PID] [--quiet]
 //
 // Asks the server a real question until it answers or the timeout runs out:
 //   kafka      a metadata request (kafkajs admin: describeCluster)
@@ -13,7 +13,6 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import cassandra from 'cassandra-driver';
 
-const HOST = '127.0.0.1';
 const SERVERS = ['kafka', 'registry', 'cassandra'] as const;
 type Server = (typeof SERVERS)[number];
 
@@ -40,10 +39,10 @@ function message(error: unknown): string {
   return (`${error.message}${cause}`.split('\n')[0] ?? '').trim();
 }
 
-async function probeKafka(port: number): Promise<string> {
+async function probeKafka(host: string, port: number): Promise<string> {
   const kafka = new Kafka({
     clientId: 'stack-probe',
-    brokers: [`${HOST}:${port}`],
+    brokers: [`${host}:${port}`],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,
@@ -59,8 +58,8 @@ async function probeKafka(port: number): Promise<string> {
   }
 }
 
-async function probeRegistry(port: number): Promise<string> {
-  const url = `http://${HOST}:${port}/apis/ccompat/v7/subjects`;
+async function probeRegistry(host: string, port: number): Promise<string> {
+  const url = `http://${host}:${port}/apis/ccompat/v7/subjects`;
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   const body = await response.text();
   if (response.status !== 200)
@@ -68,9 +67,9 @@ async function probeRegistry(port: number): Promise<string> {
   return `GET /apis/ccompat/v7/subjects -> 200 ${body.slice(0, 80)}`;
 }
 
-async function probeCassandra(port: number): Promise<string> {
+async function probeCassandra(host: string, port: number): Promise<string> {
   const client = new cassandra.Client({
-    contactPoints: [`${HOST}:${port}`],
+    contactPoints: [`${host}:${port}`],
     localDataCenter: 'datacenter1',
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
     pooling: { warmup: false },
@@ -85,7 +84,7 @@ async function probeCassandra(port: number): Promise<string> {
   }
 }
 
-const PROBES: Record<Server, (port: number) => Promise<string>> = {
+const PROBES: Record<Server, (host: string, port: number) => Promise<string>> = {
   kafka: probeKafka,
   registry: probeRegistry,
   cassandra: probeCassandra,
@@ -95,6 +94,7 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
+      host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
       timeout: { type: 'string', default: '0' },
       pid: { type: 'string' },
@@ -102,12 +102,13 @@ async function main(): Promise<number> {
     },
   });
   const server = positionals[0];
+  const host = values.host;
   const port = Number(values.port);
   const timeoutSeconds = Number(values.timeout);
   const pid = values.pid === undefined ? undefined : Number(values.pid);
   if (!isServer(server) || !Number.isInteger(port) || !(timeoutSeconds >= 0)) {
     process.stderr.write(
-      'usage: probe.ts <kafka|registry|cassandra> --port N [--timeout S] [--pid PID] [--quiet]\n',
+      'usage: probe.ts <kafka|registry|cassandra> [--host H] --port N [--timeout S] [--pid PID] [--quiet]\n',
     );
     return 64;
   }
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
       return 2;
     }
     try {
-      const info = await PROBES[server](port);
+      const info = await PROBES[server](host, port);
       if (!values.quiet) process.stdout.write(`${server}: ${info}\n`);
       return 0;
     } catch (error) {
@@ -128,7 +129,7 @@ async function main(): Promise<number> {
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  process.stderr.write(`${server}: not ready on ${HOST}:${port} (last probe error: ${lastError})\n`);
+  process.stderr.write(`${server}: not ready on ${host}:${port} (last probe error: ${lastError})\n`);
   return 1;
 }
 
