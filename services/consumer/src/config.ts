@@ -4,6 +4,7 @@ import {
   cassandraEnvShape,
   credentialPairs,
   distinctDlqTopic,
+  insyncWithinReplicas,
   REGISTRY_CREDENTIALS,
   CASSANDRA_CREDENTIALS,
   intVar,
@@ -64,6 +65,7 @@ export const consumerEnvSchema = z
     ),
   })
   .superRefine(distinctDlqTopic)
+  .superRefine(insyncWithinReplicas)
   .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS));
 
 export type ConsumerConfig = z.output<typeof consumerEnvSchema>;

@@ -64,6 +64,7 @@ runMain('consumer', async () => {
   const topicSettings = {
     numPartitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
   };
   await ensureTopics(kafka, [
     { topic: config.KAFKA_TOPIC, ...topicSettings },

@@ -4,6 +4,7 @@ import type cassandra from 'cassandra-driver';
 import { ConfigError } from '../errors/pipeline-errors.ts';
 import {
   createCassandraClient,
+  discoveredPort,
   schemaColumns,
   schemaStatements,
   verifyTable,
@@ -122,6 +123,26 @@ test('a node seen down is tried again within 5 s, not on the driver default sche
       `delays: ${delays.join(', ')}`,
     );
     assert.ok(delays.at(-1)! >= 4_250, `the schedule still backs off: ${delays.join(', ')}`);
+  } finally {
+    await client.shutdown();
+  }
+});
+
+test("peers are reached on the first contact point's port, and writes are routed token-aware in the local DC", async () => {
+  assert.equal(discoveredPort(['127.0.0.1:26042', '127.0.0.2:26042']), 26042);
+  assert.equal(discoveredPort(['cassandra']), undefined);
+  const client = createCassandraClient({
+    contactPoints: ['127.0.0.1:26042', '127.0.0.2:26042'],
+    localDataCenter: 'dc1',
+  });
+  try {
+    const { options } = client as unknown as { options: cassandra.ClientOptions };
+    assert.equal(options.protocolOptions?.port, 26042);
+    const policy = options.policies!.loadBalancing!;
+    assert.equal(policy.constructor.name, 'TokenAwarePolicy');
+    const child = (policy as unknown as { childPolicy: { localDc: string } }).childPolicy;
+    assert.equal(child.constructor.name, 'DCAwareRoundRobinPolicy');
+    assert.equal(child.localDc, 'dc1');
   } finally {
     await client.shutdown();
   }

@@ -30,15 +30,29 @@ const CONSISTENCIES: Record<CassandraConsistency, number> = {
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_MAX_MS = 5_000;
 
+/**
+ * The CQL port of the nodes the driver discovers: the first contact point's, when it names one. The driver
+ * reaches every peer it learns from system.peers on one port (protocolOptions.port, 9042 by default), so
+ * a cluster on another port (the local stack's cluster mode) would otherwise look down but for its
+ * contact point.
+ */
+export function discoveredPort(contactPoints: readonly string[]): number | undefined {
+  const match = /:(\d+)$/.exec(contactPoints[0] ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
 /** A cassandra-driver client tuned for many small prepared writes. */
 export function createCassandraClient(config: CassandraConfig): cassandra.Client {
   const auth =
     config.username !== undefined && config.password !== undefined
       ? new cassandra.auth.PlainTextAuthProvider(config.username, config.password)
       : undefined;
+  const port = discoveredPort(config.contactPoints);
+  const { loadBalancing } = cassandra.policies;
   return new cassandra.Client({
     contactPoints: config.contactPoints,
     localDataCenter: config.localDataCenter,
+    ...(port === undefined ? {} : { protocolOptions: { port } }),
     ...(auth ? { authProvider: auth } : {}),
     ...(config.keyspace ? { keyspace: config.keyspace } : {}),
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
@@ -48,6 +62,11 @@ export function createCassandraClient(config: CassandraConfig): cassandra.Client
         RECONNECT_BASE_MS,
         RECONNECT_MAX_MS,
         false,
+      ),
+      // Token-aware: each prepared write goes straight to a replica of its row (the partition key is
+      // known), in the local data centre; no coordinator hop, and a dead node is skipped at once.
+      loadBalancing: new loadBalancing.TokenAwarePolicy(
+        new loadBalancing.DCAwareRoundRobinPolicy(config.localDataCenter),
       ),
     },
     // Not the driver's LOCAL_ONE: one replica's acknowledgement could be lost with that node.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureLogs } from '../observability/log-capture.ts';
-import { createKafka } from './kafka-client.ts';
+import { createKafka, topicConfig } from './kafka-client.ts';
 
 test("kafkajs's warning about the idempotent producer's limited retries is expected, logged at debug", () => {
   const { logger, lines } = captureLogs('debug');
@@ -61,4 +61,14 @@ test("a coordinator still loading after the broker's start is logged at debug; o
     });
   assert.equal(debug.lines[0]?.level, 20, 'kept at debug');
   assert.equal(debug.lines[0]?.error, 'The group coordinator is not available');
+});
+
+test('a topic gets min.insync.replicas as a topic config only when it is set', () => {
+  const base = { topic: 'users', numPartitions: 6, replicationFactor: 3 };
+  assert.deepEqual(topicConfig(base), base);
+  assert.deepEqual(topicConfig({ ...base, minInsyncReplicas: undefined }), base);
+  assert.deepEqual(topicConfig({ ...base, minInsyncReplicas: 2 }), {
+    ...base,
+    configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+  });
 });

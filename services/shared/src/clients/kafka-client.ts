@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type ITopicConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerZstdCodec } from './kafka-codecs.ts';
 
@@ -71,16 +71,29 @@ export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
   });
 }
 
+/** A topic ensureTopics creates when it is missing. */
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  /** The topic's min.insync.replicas; the broker's default when undefined. */
+  minInsyncReplicas?: number | undefined;
+}
+
+/** The createTopics entry for a spec: min.insync.replicas as a topic config when it is set. */
+export function topicConfig({ minInsyncReplicas, ...topic }: TopicSpec): ITopicConfig {
+  return minInsyncReplicas === undefined
+    ? topic
+    : { ...topic, configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }] };
+}
+
 /** Creates `topics` if they are missing; existing topics are left as they are. */
-export async function ensureTopics(
-  kafka: Kafka,
-  topics: { topic: string; numPartitions: number; replicationFactor: number }[],
-): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
+    const missing = topics.filter((t) => !existing.has(t.topic)).map(topicConfig);
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   } finally {
     await admin.disconnect();
