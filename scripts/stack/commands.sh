@@ -148,11 +148,14 @@ cmd_down() {
 check_mode_switch() {
   local other=single s
   [[ $STACK_MODE == single ]] && other=cluster
-  local names=()
+  local names=() own
+  instances_of "${ALL_SERVERS[@]}"
+  own=" ${INSTANCES[*]} "
   for s in "${ALL_SERVERS[@]}"; do
-    mapfile -t -O "${#names[@]}" names < <(STACK_MODE=$other instance_names "$s")
+    mapfile -t -O "${#names[@]}" names < <(STACK_MODE=$other "${s}_instances")
   done
   for s in "${names[@]}"; do
+    [[ $own == *" $s "* ]] && continue # the same instance in both modes (the registry)
     if [[ -n $(running_pid "$s") ]]; then
       die "the $other stack is running ($s); stop it first: scripts/stack.sh down"
     fi

@@ -70,7 +70,11 @@ parse_servers() { # sets SERVERS to the servers named in "$@", or all of them
   for s in "$@"; do
     case $s in
       kafka | registry | cassandra) SERVERS+=("$s") ;;
-      *) die "unknown server '$s' (expected: ${ALL_SERVERS[*]})" ;;
+      # One node of a cluster, e.g. `up cassandra-2` after a fault test killed it.
+      kafka-[1-9] | cassandra-[1-9]) if is_cluster && ((${s##*-} <= CLUSTER_SIZE)); then SERVERS+=("$s"); else
+        die "unknown server '$s': nodes kafka-N and cassandra-N (N = 1..$CLUSTER_SIZE) exist in cluster mode only"
+      fi ;;
+      *) die "unknown server '$s' (expected: ${ALL_SERVERS[*]}, or kafka-N, cassandra-N in cluster mode)" ;;
     esac
   done
 }
@@ -80,7 +84,11 @@ instances_of() { # sets INSTANCES to the instances of the servers "$@", in that 
   INSTANCES=()
   local s i
   for s in "$@"; do
-    for i in $("${s}_instances"); do INSTANCES+=("$i"); done
+    if [[ $s == *-* ]]; then
+      INSTANCES+=("$s") # already an instance
+    else
+      for i in $("${s}_instances"); do INSTANCES+=("$i"); done
+    fi
   done
 }
 
