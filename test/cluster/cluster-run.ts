@@ -4,7 +4,7 @@
 // row, nothing dead-lettered, and no committed offset ever ahead of the rows.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import type { Consumer } from 'kafkajs';
+import type { Admin, Consumer } from 'kafkajs';
 import type cassandra from 'cassandra-driver';
 import { createCassandraClient } from '@userstream/shared';
 import {
@@ -151,6 +151,7 @@ export async function runFault(
   let follower: Awaited<ReturnType<typeof followTopic>> | undefined;
   let sampling = true;
   let sampler: Promise<void> | undefined;
+  let admin: Admin | undefined;
   try {
     for (let i = 0; i < consumers; i++) {
       const service = startService('consumer', env);
@@ -170,10 +171,12 @@ export async function runFault(
     let commitChecks = 0;
     let pausedMax = 0;
     let faultStarted = Infinity;
-    const admin = kafkaClient().admin();
-    await admin.connect();
+    const opened = kafkaClient().admin();
+    admin = opened;
+    await opened.connect();
+
     const checkCommits = async () => {
-      const [committed] = await admin.fetchOffsets({
+      const [committed] = await opened.fetchOffsets({
         groupId: names.CONSUMER_GROUP_ID,
         topics: [names.KAFKA_TOPIC],
       });
@@ -234,19 +237,27 @@ export async function runFault(
       names,
       flowing,
       pausedSeen: () => pausedMax,
-      notReadyBecause: (pattern, timeoutMs = 60_000) =>
-        waitFor(
-          `a consumer's /readyz to name ${String(pattern)}`,
-          async () => {
-            for (const m of members) {
-              const answer = await fetch(`http://127.0.0.1:${m.port}/readyz`).catch(() => undefined);
-              const body = answer ? await answer.text() : '';
-              if (answer?.status === 503 && pattern.test(body)) return body;
-            }
-            return undefined;
-          },
-          timeoutMs,
-        ),
+      notReadyBecause: async (pattern, timeoutMs = 90_000) => {
+        let seen = '';
+        try {
+          return await waitFor(
+            `a consumer's /readyz to name ${String(pattern)}`,
+            async () => {
+              for (const m of members) {
+                const answer = await fetch(`http://127.0.0.1:${m.port}/readyz`).catch(() => undefined);
+                const body = answer ? await answer.text() : '';
+                seen = `${answer?.status ?? 'no answer'} ${body}`;
+                if (answer?.status === 503 && pattern.test(body)) return body;
+              }
+              return undefined;
+            },
+            timeoutMs,
+          );
+        } catch (error) {
+          const output = members[0]!.service.output().slice(-2_000);
+          throw new Error(`${String(error)}; last /readyz: ${seen}\n--- consumer output ---\n${output}`);
+        }
+      },
     });
     log(`${name}: fault over after ${((performance.now() - faultStarted) / 1000).toFixed(1)} s`);
     await flowing(RATE * 3);
@@ -259,7 +270,6 @@ export async function runFault(
     await sleep(2 * SAMPLE_MS * 4); // a last scrape and commit check after the end was committed
     sampling = false;
     await sampler;
-    await admin.disconnect();
 
     // The pause: the longest stretch without a new row, from the fault until the end was reached.
     let pauseMs = 0;
@@ -328,6 +338,7 @@ export async function runFault(
     await producer?.stop('SIGKILL');
     for (const m of members) await m.service.stop('SIGKILL');
     await follower?.stop().catch(() => undefined);
+    await admin?.disconnect().catch(() => undefined);
     await db.execute(`DROP KEYSPACE IF EXISTS ${names.CASSANDRA_KEYSPACE}`).catch(() => undefined);
     await db.shutdown();
   }
