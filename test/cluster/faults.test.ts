@@ -18,6 +18,12 @@ function report(t: { diagnostic(message: string): void }, name: string, figures:
   );
 }
 
+/** A step as a diagnostic, and on stderr at once (a fault run lasts minutes). */
+function progress(t: { diagnostic(message: string): void }, line: string): void {
+  t.diagnostic(line);
+  process.stderr.write(`${line}\n`);
+}
+
 /** The broker leading the most partitions of `topic`: its node id (1..3, the stack's node number). */
 async function busiestLeader(topic: string): Promise<number> {
   const admin = kafkaClient().admin();
@@ -61,7 +67,7 @@ describe('faults on a 3-broker, 3-node cluster under a steady flow', () => {
         stackCommand('up', `kafka-${node}`);
         await flowing();
       },
-      (line) => t.diagnostic(line),
+      (line) => progress(t, line),
     );
     report(t, '(a) broker', figures);
   });
@@ -77,7 +83,7 @@ describe('faults on a 3-broker, 3-node cluster under a steady flow', () => {
         stackCommand('up', 'cassandra-3');
         await flowing();
       },
-      (line) => t.diagnostic(line),
+      (line) => progress(t, line),
     );
     report(t, '(b) one Cassandra node', figures);
   });
@@ -98,7 +104,7 @@ describe('faults on a 3-broker, 3-node cluster under a steady flow', () => {
         await flowing(); // by itself, with 2 of 3 replicas
         stackCommand('up', 'cassandra-3');
       },
-      (line) => t.diagnostic(line),
+      (line) => progress(t, line),
     );
     report(t, '(c) two Cassandra nodes', figures);
   });
@@ -112,7 +118,7 @@ describe('faults on a 3-broker, 3-node cluster under a steady flow', () => {
         await members[0]!.service.exited;
         await flowing();
       },
-      (line) => t.diagnostic(line),
+      (line) => progress(t, line),
     );
     report(t, '(d) one consumer', figures);
   });
