@@ -3,12 +3,17 @@
 # all on 127.0.0.1, from Maven Central, with no Docker.
 #
 # Usage:
-#   scripts/stack.sh up [--secure] [--durable] [server ...]
+#   scripts/stack.sh up [--secure] [--durable] [--cluster|--single] [server ...]
 #                                                         start kafka, registry, cassandra (default: all
 #                                                         three); idempotent; returns when each server answers
 #                                                         a real request. --secure: TLS and authentication
-#                                                         everywhere (below); --durable: Cassandra fsyncs each
-#                                                         write before acknowledging it (commitlog_sync: group)
+#                                                         everywhere (below; one node only, not with
+#                                                         --cluster); --durable: Cassandra fsyncs each write
+#                                                         before acknowledging it (commitlog_sync: group);
+#                                                         --cluster: 3 Kafka brokers and 3 Cassandra nodes on
+#                                                         127.0.0.1-3 (the layout is remembered: a later `up`
+#                                                         restarts whichever node is down); --single: one node
+#   scripts/stack.sh pid <server> [n]                     the pid of node n (1..3 in cluster mode)
 #   scripts/stack.sh down [--wipe] [server ...]           stop what this script started (pid files);
 #                                                         --wipe also deletes data and logs
 #   scripts/stack.sh status [server ...]                  running/ready/stopped, port, pid, log file
@@ -62,8 +67,12 @@
 #   MVN                      Maven command [mvn];  MAVEN_REPO_LOCAL  other local repository (-Dmaven.repo.local)
 #   NODE                     Node.js >= 22.18 for the readiness probes [<repo>/.tools/node/bin/node, else node]
 #
-# Layout: $STACK_HOME/<server>/{lib,conf,data,logs}, $STACK_HOME/run/<server>.pid.
-# Every server listens on 127.0.0.1 only. `down` stops only processes whose pid file this script wrote and
+# Cluster mode: the same ports on 127.0.0.1, .2 and .3 (Cassandra's JMX: CASSANDRA_JMX_PORT + 0/100/200);
+# KAFKA_HEAP defaults to 384M and CASSANDRA_HEAP to 768M there; `env` adds the replication settings. It
+# runs with KAFKA_VERSION=3.9.x too (the quorum is static either way); not with --secure (refused).
+# Files: $STACK_HOME/<server>/{lib,conf,data,logs}, $STACK_HOME/run/<server>.pid; in cluster mode the
+# instances kafka-1..3 and cassandra-1..3 have their own $STACK_HOME/<instance>, jars in <server>/lib.
+# Every server listens on loopback only (127.0.0.1; .2, .3 in cluster mode). `down` stops only processes whose pid file this script wrote and
 # whose command line carries this STACK_HOME.
 #
 # Code: this file only dispatches. scripts/stack/lib.sh holds what all servers share (processes, Java,
@@ -72,6 +81,15 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
+# The layout an `up` asks for (single or cluster) must be known before the server files set their defaults.
+if [[ ${1:-} == up ]]; then
+  for arg in "$@"; do
+    case $arg in
+      --cluster) STACK_LAYOUT_ARG=cluster ;;
+      --single) STACK_LAYOUT_ARG=single ;;
+    esac
+  done
+fi
 STACK_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/stack" && pwd)
 # shellcheck source=stack/lib.sh
 source "$STACK_LIB/lib.sh"
@@ -101,6 +119,7 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
     env) cmd_env ;;
+    pid) cmd_pid "$@" ;;
     kafka-class) kafka_class "$@" ;;
     install) cmd_install "$@" ;;
     -h | --help | help) usage ;;

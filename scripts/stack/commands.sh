@@ -25,14 +25,15 @@ wait_ready() {
 
 # Every port of every instance to start must be free before anything starts.
 check_ports_free() { # check_ports_free <instance>...
-  local conflicts=() s line port what owner
+  local conflicts=() s line port what owner host
   for s in "$@"; do
     while IFS= read -r line; do
       port=${line%%:*}
       what=${line#*:}
-      if port_in_use "$port"; then
+      host=$(server_host "$s")
+      if port_in_use "$port" "$host"; then
         owner=$(port_owner "$port")
-        conflicts+=("$s: port $port ($what) on 127.0.0.1 is already in use${owner:+ by $owner}")
+        conflicts+=("$s: port $port ($what) on $host is already in use${owner:+ by $owner}")
       fi
     done < <(server_ports "$s")
   done
@@ -64,11 +65,17 @@ cmd_up() {
     case $s in
       --secure) mode=secure ;;
       --durable) CASSANDRA_COMMITLOG_SYNC=group ;; # each acknowledged write on disk (docs/architecture.md#durability)
+      --cluster | --single) ;; # read by scripts/stack.sh before the server files (STACK_LAYOUT_ARG)
       *) args+=("$s") ;;
     esac
   done
   parse_servers "${args[@]}"
   servers=("${SERVERS[@]}")
+  # Secure mode sets up certificates, SCRAM users, ACLs and roles for one node of each server only.
+  if [[ $mode == secure ]] && is_cluster; then
+    die "up --secure runs one node of each server, not a cluster: for a secure stack run \
+scripts/stack.sh down, then up --single --secure; for a cluster, up --cluster without --secure"
+  fi
   find_java17
   find_node
   choose_mode "$mode"
@@ -85,15 +92,21 @@ cmd_up() {
     fi
   done
   check_ports_free "${to_start[@]}"
+  check_layout_switch
+  echo "$STACK_LAYOUT" >"$LAYOUT_FILE"
   local installs=()
   for s in "${to_start[@]}"; do
     [[ " ${installs[*]} " == *" $(server_of "$s") "* ]] || installs+=("$(server_of "$s")")
   done
   for s in "${installs[@]}"; do install_server "$s"; done
   local t0=$SECONDS
-  # Slowest first: Cassandra boots while Kafka formats its storage (first run) and starts.
+  # Slowest first: Cassandra boots while Kafka formats its storage (first run) and starts. In cluster mode
+  # the other Cassandra nodes come last: a fresh one waits until cassandra-1 gossips.
   instances_of cassandra registry kafka
-  for s in "${INSTANCES[@]}"; do
+  local order=("${INSTANCES[0]}")
+  instances_of registry kafka cassandra
+  for s in "${INSTANCES[@]}"; do [[ $s == "${order[0]}" ]] || order+=("$s"); done
+  for s in "${order[@]}"; do
     [[ " ${to_start[*]} " == *" $s "* ]] || continue
     say "$s: starting (log $(server_log "$s"))"
     "$(server_of "$s")_start" "$s"
@@ -158,9 +171,50 @@ cmd_down() {
       rm -rf "${SECURE_DIR:?}"
       say "secure: certificates and passwords deleted"
     fi
+    # All servers wiped: forget the layout (and a cluster's Kafka id); the next plain `up` is one node.
+    if ((${#args[@]} == 0)); then rm -f "$LAYOUT_FILE" "$STACK_HOME/kafka/cluster-id"; fi
   fi
   # The next `up` chooses again; `env` prints the plain settings until then.
   if ((${#args[@]} == 0)); then rm -f "$(mode_file)"; fi
+}
+
+# Switching between one node and a cluster while the other layout's instances run would leave them orphaned.
+check_layout_switch() {
+  local other=single s
+  [[ $STACK_LAYOUT == single ]] && other=cluster
+  local names=() own
+  instances_of "${ALL_SERVERS[@]}"
+  own=" ${INSTANCES[*]} "
+  for s in "${ALL_SERVERS[@]}"; do
+    mapfile -t -O "${#names[@]}" names < <(STACK_LAYOUT=$other "${s}_instances")
+  done
+  for s in "${names[@]}"; do
+    [[ $own == *" $s "* ]] && continue # the same instance in both layouts (the registry)
+    if [[ -n $(running_pid "$s") ]]; then
+      die "the $other stack is running ($s); stop it first: scripts/stack.sh down"
+    fi
+  done
+}
+
+# `pid <server> [n]`: the pid of node n (1..3; 1 for a single node), or nothing and exit 1 if it is down.
+cmd_pid() {
+  (($# >= 1 && $# <= 2)) || die "usage: scripts/stack.sh pid <server> [n]"
+  parse_servers "$1"
+  local n=${2:-1} s pid
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "pid: node number '$n' is not a positive integer"
+  if is_cluster && [[ $1 != registry ]]; then
+    ((n <= CLUSTER_SIZE)) || die "pid: $1 has nodes 1..$CLUSTER_SIZE, not $n"
+    s=$1-$n
+  else
+    ((n == 1)) || die "pid: $1 has one node here (layout $STACK_LAYOUT), not $n"
+    s=$1
+  fi
+  pid=$(running_pid "$s")
+  [[ -n $pid ]] || {
+    err "$s is not running"
+    return 1
+  }
+  echo "$pid"
 }
 
 cmd_status() {

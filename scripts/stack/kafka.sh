@@ -5,14 +5,17 @@
 # KAFKA_VERSION 4.x (the default) or 3.9.x, the Kafka of Confluent Platform 7.9 that compose.kafka.yaml
 # runs: 3.x gets the static controller quorum CP 7.9 uses (controller.quorum.voters; storage formatted
 # without --standalone), 4.x a dynamic one (controller.quorum.bootstrap.servers, --standalone).
+# Cluster mode: kafka-1..3 on 127.0.0.1..3, the same ports, each a combined broker + controller (a static
+# 3-voter quorum). Combined nodes rather than 3 controllers + 3 brokers: half the JVMs on a small machine,
+# and a quorum of 3 controllers still survives one dead node, which is what the fault tests kill.
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
-KAFKA_HEAP=${KAFKA_HEAP:-512M}
+if is_cluster; then KAFKA_HEAP=${KAFKA_HEAP:-384M}; else KAFKA_HEAP=${KAFKA_HEAP:-512M}; fi
 KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
 
-kafka_instances() { echo kafka; }
+kafka_instances() { instance_names kafka; }
 kafka_port() { echo "$KAFKA_PORT"; }
 kafka_ports() {
   printf '%s\n' "$KAFKA_PORT:client listener" "$KAFKA_CONTROLLER_PORT:controller listener"
@@ -23,13 +26,51 @@ kafka_stdout() { echo "$STACK_HOME/$1/logs/stdout.log"; }
 kafka_timeout() { echo "$KAFKA_START_TIMEOUT"; }
 kafka_version() { echo "$KAFKA_VERSION"; }
 kafka_endpoint() {
+  local h
+  h=$(host_of "$1")
   if secure; then
-    echo "kafka      127.0.0.1:$KAFKA_PORT SASL_SSL, 127.0.0.1:$KAFKA_MTLS_PORT mutual TLS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
+    printf '%-10s %s\n' "$1" "$h:$KAFKA_PORT SASL_SSL, $h:$KAFKA_MTLS_PORT mutual TLS (controller $h:$KAFKA_CONTROLLER_PORT)"
   else
-    echo "kafka      127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
+    printf '%-10s %s\n' "$1" "$h:$KAFKA_PORT (controller $h:$KAFKA_CONTROLLER_PORT)"
   fi
 }
-kafka_env() { echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"; }
+kafka_env() {
+  local s list=()
+  for s in $(kafka_instances); do list+=("$(host_of "$s"):$KAFKA_PORT"); done
+  echo "export KAFKA_BROKERS=$(
+    IFS=,
+    echo "${list[*]}"
+  )"
+  if is_cluster; then
+    echo "export KAFKA_REPLICATION_FACTOR=$CLUSTER_SIZE"
+    echo "export KAFKA_MIN_INSYNC_REPLICAS=2"
+  fi
+}
+
+# The settings that differ between one node and a cluster, for the template's placeholders.
+kafka_settings() { # kafka_settings <instance>: sets KAFKA_NODE_ID KAFKA_HOST KAFKA_QUORUM KAFKA_RF KAFKA_MIN_ISR
+  KAFKA_NODE_ID=$(node_of "$1")
+  KAFKA_HOST=$(host_of "$1")
+  KAFKA_QUORUM=$(kafka_quorum)
+  if is_cluster; then
+    KAFKA_RF=$CLUSTER_SIZE
+    KAFKA_MIN_ISR=2
+  else
+    KAFKA_RF=1
+    KAFKA_MIN_ISR=1
+  fi
+}
+
+# The cluster id all nodes of a cluster are formatted with (one node: each format makes its own).
+kafka_cluster_id() {
+  local f=$STACK_HOME/kafka/cluster-id
+  if [[ ! -s $f ]]; then
+    mkdir -p "$(dirname "$f")"
+    "${KAFKA_TOOLS[@]}" kafka.tools.StorageTool random-uuid >"$f" 2>>"$(server_stdout "$1")" ||
+      die "$1: StorageTool random-uuid failed"
+  fi
+  cat "$f"
+}
 
 # The major version, 3 or 4: KRaft's quorum settings and format flags differ.
 kafka_major() {
@@ -41,8 +82,16 @@ kafka_major() {
 }
 
 # The server.properties line naming the controller quorum (see the template).
+# Cluster mode has the static quorum of its 3 nodes whatever the version (formatted without --standalone).
 kafka_quorum() {
-  if [[ $(kafka_major) == 3 ]]; then
+  if is_cluster; then
+    local n voters=()
+    for n in $(seq 1 "$CLUSTER_SIZE"); do voters+=("$n@127.0.0.$n:$KAFKA_CONTROLLER_PORT"); done
+    echo "controller.quorum.voters=$(
+      IFS=,
+      echo "${voters[*]}"
+    )"
+  elif [[ $(kafka_major) == 3 ]]; then
     echo "controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
   else
     echo "controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT"
@@ -75,15 +124,20 @@ kafka_format() { # kafka_format <instance>
   major=$(kafka_major)
   if [[ ! -f $data/meta.properties ]]; then
     local cluster_id flags=() user
-    [[ $major == 4 ]] && flags=(--standalone)
+    # A static quorum (3.x, cluster mode) is formatted without a quorum option.
+    [[ $major == 4 ]] && ! is_cluster && flags=(--standalone)
     if secure; then
       for user in admin "$SECURE_KAFKA_USER" "$SECURE_KAFKA_OUTSIDER"; do
         flags+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(secret "kafka-$user")]")
       done
     fi
     kafka_tools 256M
-    cluster_id=$("${KAFKA_TOOLS[@]}" kafka.tools.StorageTool random-uuid 2>>"$(server_stdout "$s")") ||
-      die "$s: StorageTool random-uuid failed"
+    if is_cluster; then
+      cluster_id=$(kafka_cluster_id "$s")
+    else
+      cluster_id=$("${KAFKA_TOOLS[@]}" kafka.tools.StorageTool random-uuid 2>>"$(server_stdout "$s")") ||
+        die "$s: StorageTool random-uuid failed"
+    fi
     "${KAFKA_TOOLS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$home/conf/server.properties" \
       "${flags[@]}" >"$home/logs/format.log" 2>&1 || {
       err "$s: formatting $data failed:"
@@ -102,14 +156,13 @@ KAFKA_VERSION=$KAFKA_VERSION; use another STACK_HOME or run: scripts/stack.sh do
 }
 
 kafka_start() { # kafka_start <instance>
-  local s=$1 home=$STACK_HOME/$1 KAFKA_DATA_DIR KAFKA_QUORUM
+  local s=$1 home=$STACK_HOME/$1 KAFKA_DATA_DIR KAFKA_NODE_ID KAFKA_HOST KAFKA_QUORUM KAFKA_RF KAFKA_MIN_ISR
   kafka_major >/dev/null # dies on a version this stack cannot run
   KAFKA_DATA_DIR=$(data_dir "$s")
-  # shellcheck disable=SC2034 # render reads it by name
-  KAFKA_QUORUM=$(kafka_quorum)
+  kafka_settings "$s"
   mkdir -p "$home/conf" "$home/logs" "$KAFKA_DATA_DIR"
   render "$TEMPLATES/kafka/server.properties" "$home/conf/server.properties" \
-    KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR KAFKA_QUORUM
+    KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR KAFKA_NODE_ID KAFKA_HOST KAFKA_QUORUM KAFKA_RF KAFKA_MIN_ISR
   if secure; then
     local STORE_PASSWORD
     STORE_PASSWORD=$(secret store)

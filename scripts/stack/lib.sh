@@ -24,6 +24,23 @@ MVN=${MVN:-mvn}
 
 ALL_SERVERS=(kafka registry cassandra)
 
+# Layout: "single" (one node per server, the default) or "cluster" (`up --cluster`: 3 Kafka brokers and 3
+# Cassandra nodes on 127.0.0.1-3, one registry). `up` remembers it in $STACK_HOME/layout, so a later plain
+# `up` brings back whatever node of that cluster is down; `up --single` or `down --wipe` forget it. (Apart
+# from the plain/secure mode of secure.sh: STACK_MODE, $RUN_DIR/mode.)
+LAYOUT_FILE=$STACK_HOME/layout
+STACK_LAYOUT=single
+[[ -f $LAYOUT_FILE ]] && STACK_LAYOUT=$(<"$LAYOUT_FILE")
+# set by scripts/stack.sh from --cluster/--single
+[[ -n ${STACK_LAYOUT_ARG:-} ]] && STACK_LAYOUT=$STACK_LAYOUT_ARG
+[[ $STACK_LAYOUT == single || $STACK_LAYOUT == cluster ]] || STACK_LAYOUT=single
+CLUSTER_SIZE=3
+is_cluster() { [[ $STACK_LAYOUT == cluster ]]; }
+# The instances of a server: "S" alone, or S-1..S-3 in cluster mode (for the servers that cluster).
+instance_names() { if is_cluster; then seq -f "$1-%g" 1 "$CLUSTER_SIZE"; else echo "$1"; fi; }
+node_of() { [[ $1 == *-* ]] && echo "${1##*-}" || echo 1; }  # kafka-2 -> 2, kafka -> 1
+host_of() { echo "127.0.0.$(node_of "$1")"; }                 # each node on its own loopback address
+
 say() { printf '%s\n' "$*"; }
 err() { printf 'stack: %s\n' "$*" >&2; }
 die() {
@@ -37,6 +54,7 @@ server_of() { echo "${1%%-*}"; } # the server an instance belongs to
 
 # Per-instance accessors, dispatched to the server's file.
 server_port() { "$(server_of "$1")_port" "$1"; }
+server_host() { if [[ $(server_of "$1") == registry ]]; then echo 127.0.0.1; else host_of "$1"; fi; }
 server_ports() { "$(server_of "$1")_ports" "$1"; }
 server_log() { "$(server_of "$1")_log" "$1"; }
 server_stdout() { "$(server_of "$1")_stdout" "$1"; }
@@ -54,7 +72,11 @@ parse_servers() { # sets SERVERS to the servers named in "$@", or all of them
   for s in "$@"; do
     case $s in
       kafka | registry | cassandra) SERVERS+=("$s") ;;
-      *) die "unknown server '$s' (expected: ${ALL_SERVERS[*]})" ;;
+      # One node of a cluster, e.g. `up cassandra-2` after a fault test killed it.
+      kafka-[1-9] | cassandra-[1-9]) if is_cluster && ((${s##*-} <= CLUSTER_SIZE)); then SERVERS+=("$s"); else
+        die "unknown server '$s': nodes kafka-N and cassandra-N (N = 1..$CLUSTER_SIZE) exist in cluster mode only"
+      fi ;;
+      *) die "unknown server '$s' (expected: ${ALL_SERVERS[*]}, or kafka-N, cassandra-N in cluster mode)" ;;
     esac
   done
 }
@@ -64,7 +86,11 @@ instances_of() { # sets INSTANCES to the instances of the servers "$@", in that 
   INSTANCES=()
   local s i
   for s in "$@"; do
-    for i in $("${s}_instances"); do INSTANCES+=("$i"); done
+    if [[ $s == *-* ]]; then
+      INSTANCES+=("$s") # already an instance
+    else
+      for i in $("${s}_instances"); do INSTANCES+=("$i"); done
+    fi
   done
 }
 
@@ -242,7 +268,8 @@ probe() { # probe <instance> [probe.ts options...]
   local s=$1 lines=
   shift
   if secure && [[ $s != registry ]]; then lines=$(probe_env "$s"); fi
-  stack_node "$lines" "$REPO_ROOT/scripts/stack/probe.ts" "$(server_of "$s")" --port "$(server_port "$s")" "$@"
+  stack_node "$lines" "$REPO_ROOT/scripts/stack/probe.ts" "$(server_of "$s")" --host "$(server_host "$s")" \
+    --port "$(server_port "$s")" "$@"
 }
 
 # ------------------------------------------------------------------------------------- jars from Maven

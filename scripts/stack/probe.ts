@@ -1,6 +1,6 @@
 // Readiness probe for the local stack, used by scripts/stack.sh (not by the services).
 //
-//   node scripts/stack/probe.ts <kafka|registry|cassandra> --port N [--timeout SECONDS] [--pid PID] [--quiet]
+//   node scripts/stack/probe.ts <kafka|registry|cassandra> [--host H] --port N [--timeout SECONDS] [--pid PID] [--quiet]
 //
 // Asks the server a real question until it answers or the timeout runs out:
 //   kafka      a metadata request (kafkajs admin: describeCluster)
@@ -39,7 +39,6 @@ const settings = parseEnv(
   }),
 );
 
-const HOST = '127.0.0.1';
 const SERVERS = ['kafka', 'registry', 'cassandra'] as const;
 type Server = (typeof SERVERS)[number];
 
@@ -66,10 +65,10 @@ function message(error: unknown): string {
   return (`${error.message}${cause}`.split('\n')[0] ?? '').trim();
 }
 
-async function probeKafka(port: number): Promise<string> {
+async function probeKafka(host: string, port: number): Promise<string> {
   const kafka = new Kafka({
     clientId: 'stack-probe',
-    brokers: [`${HOST}:${port}`],
+    brokers: [`${host}:${port}`],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,
@@ -86,16 +85,16 @@ async function probeKafka(port: number): Promise<string> {
   }
 }
 
-async function probeRegistry(port: number): Promise<string> {
+async function probeRegistry(host: string, port: number): Promise<string> {
   const ca = registryCaFrom(settings);
   if (ca !== undefined) {
     // The TLS and basic-auth proxy in front of the registry (secure mode).
-    const url = `https://${HOST}:${port}/apis/ccompat/v7`;
+    const url = `https://${host}:${port}/apis/ccompat/v7`;
     const { SCHEMA_REGISTRY_USERNAME: username, SCHEMA_REGISTRY_PASSWORD: password } = settings;
     await pingRegistry({ url, ca, username, password }, AbortSignal.timeout(5000));
     return `GET ${url}/subjects over TLS with basic auth -> ok`;
   }
-  const url = `http://${HOST}:${port}/apis/ccompat/v7/subjects`;
+  const url = `http://${host}:${port}/apis/ccompat/v7/subjects`;
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   const body = await response.text();
   if (response.status !== 200)
@@ -103,9 +102,9 @@ async function probeRegistry(port: number): Promise<string> {
   return `GET /apis/ccompat/v7/subjects -> 200 ${body.slice(0, 80)}`;
 }
 
-async function probeCassandra(port: number): Promise<string> {
+async function probeCassandra(host: string, port: number): Promise<string> {
   const client = new cassandra.Client({
-    contactPoints: [`${HOST}:${port}`],
+    contactPoints: [`${host}:${port}`],
     localDataCenter: 'datacenter1',
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
     pooling: { warmup: false },
@@ -129,7 +128,7 @@ async function probeCassandra(port: number): Promise<string> {
   }
 }
 
-const PROBES: Record<Server, (port: number) => Promise<string>> = {
+const PROBES: Record<Server, (host: string, port: number) => Promise<string>> = {
   kafka: probeKafka,
   registry: probeRegistry,
   cassandra: probeCassandra,
@@ -139,6 +138,7 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
+      host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
       timeout: { type: 'string', default: '0' },
       pid: { type: 'string' },
@@ -146,12 +146,13 @@ async function main(): Promise<number> {
     },
   });
   const server = positionals[0];
+  const host = values.host;
   const port = Number(values.port);
   const timeoutSeconds = Number(values.timeout);
   const pid = values.pid === undefined ? undefined : Number(values.pid);
   if (!isServer(server) || !Number.isInteger(port) || !(timeoutSeconds >= 0)) {
     process.stderr.write(
-      'usage: probe.ts <kafka|registry|cassandra> --port N [--timeout S] [--pid PID] [--quiet]\n',
+      'usage: probe.ts <kafka|registry|cassandra> [--host H] --port N [--timeout S] [--pid PID] [--quiet]\n',
     );
     return 64;
   }
@@ -163,7 +164,7 @@ async function main(): Promise<number> {
       return 2;
     }
     try {
-      const info = await PROBES[server](port);
+      const info = await PROBES[server](host, port);
       if (!values.quiet) process.stdout.write(`${server}: ${info}\n`);
       return 0;
     } catch (error) {
@@ -172,7 +173,7 @@ async function main(): Promise<number> {
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  process.stderr.write(`${server}: not ready on ${HOST}:${port} (last probe error: ${lastError})\n`);
+  process.stderr.write(`${server}: not ready on ${host}:${port} (last probe error: ${lastError})\n`);
   return 1;
 }
 

@@ -42,6 +42,23 @@ test('every invalid setting is listed by variable name', () => {
   );
 });
 
+test('KAFKA_MIN_INSYNC_REPLICAS is unset by default, and refused above KAFKA_REPLICATION_FACTOR', () => {
+  assert.equal(loadConsumerConfig({}).KAFKA_MIN_INSYNC_REPLICAS, undefined);
+  const cluster = loadConsumerConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' });
+  assert.equal(cluster.KAFKA_MIN_INSYNC_REPLICAS, 2);
+  assert.throws(
+    () => loadConsumerConfig({ KAFKA_MIN_INSYNC_REPLICAS: '2' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(
+        error.problems[0]!,
+        /^KAFKA_MIN_INSYNC_REPLICAS: 2 exceeds KAFKA_REPLICATION_FACTOR \(1\)/,
+      );
+      return true;
+    },
+  );
+});
+
 test('a dead-letter topic equal to the input topic is refused, by name', () => {
   assert.throws(
     () => loadConsumerConfig({ KAFKA_TOPIC: 'users', KAFKA_DLQ_TOPIC: 'users' }),

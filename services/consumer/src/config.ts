@@ -4,6 +4,7 @@ import {
   cassandraEnvShape,
   credentialPairs,
   distinctDlqTopic,
+  insyncWithinReplicas,
   REGISTRY_CREDENTIALS,
   CASSANDRA_CREDENTIALS,
   intVar,
@@ -66,6 +67,7 @@ export const consumerEnvSchema = z
     ),
   })
   .superRefine(distinctDlqTopic)
+  .superRefine(insyncWithinReplicas)
   .superRefine(credentialPairs(CASSANDRA_CREDENTIALS, REGISTRY_CREDENTIALS))
   .superRefine(kafkaSecurityRules)
   .superRefine(cassandraSecurityRules);

@@ -106,6 +106,8 @@ runMain('consumer', async () => {
     loop.rewind(`Cassandra host ${host.address} went down`),
   );
 
+  // Why writes are paused (a quorum of replicas missing, say), for /readyz; undefined while they flow.
+  let pausedFor: string | undefined;
   const ops = await startOpsServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
@@ -118,6 +120,10 @@ runMain('consumer', async () => {
       kafka: async () => void (await admin.describeCluster()),
       cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
       registry: (signal) => pingRegistry(registryConfig, signal),
+      writes: () =>
+        pausedFor === undefined
+          ? Promise.resolve()
+          : Promise.reject(new Error(`paused, retrying: ${pausedFor}`)),
     },
   });
   shutdown.add('ops server', () => ops.close());
@@ -140,7 +146,10 @@ runMain('consumer', async () => {
           // Two full waves of write requests: enough to keep Cassandra busy, small enough to bound memory.
           chunkSize: 2 * config.CONSUMER_WRITE_CONCURRENCY * config.CONSUMER_WRITE_BATCH_ROWS,
           heartbeatEveryMs: 1_000,
-          onUnavailable: (unavailable) => loop.setPaused(unavailable),
+          onUnavailable: (unavailable, reason) => {
+            pausedFor = unavailable ? reason : undefined;
+            loop.setPaused(unavailable);
+          },
           onNodeLoss: (reason) => loop.rewind(reason),
         },
         batch,

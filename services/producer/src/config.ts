@@ -4,6 +4,7 @@ import {
   boolVar,
   credentialPairs,
   distinctDlqTopic,
+  insyncWithinReplicas,
   REGISTRY_CREDENTIALS,
   intVar,
   kafkaEnvShape,
@@ -105,6 +106,7 @@ export const producerEnvSchema = z
   .superRefine(credentialPairs(REGISTRY_CREDENTIALS))
   .superRefine(kafkaSecurityRules)
   .superRefine(distinctDlqTopic)
+  .superRefine(insyncWithinReplicas)
   .superRefine((config, ctx) => {
     // A stop lets the page being fetched arrive (up to this deadline), then publishes it.
     if (config.RANDOMUSER_TIMEOUT_MS + PUBLISH_MARGIN_MS > config.SHUTDOWN_TIMEOUT_MS) {

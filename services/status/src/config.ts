@@ -27,6 +27,7 @@ const urlList = (defaultValue: string) =>
 const {
   KAFKA_TOPIC_PARTITIONS: _partitions,
   KAFKA_REPLICATION_FACTOR: _replicationFactor,
+  KAFKA_MIN_INSYNC_REPLICAS: _minInsyncReplicas,
   ...kafkaShape
 } = kafkaEnvShape;
 const {

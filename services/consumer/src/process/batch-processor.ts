@@ -38,8 +38,11 @@ export interface ProcessorDependencies {
   chunkSize: number;
   /** How often to heartbeat while a write, a registry lookup or a dead-letter send is awaited. */
   heartbeatEveryMs: number;
-  /** Called with true while a dependency is down (the loop pauses fetching), false when it is back. */
-  onUnavailable(unavailable: boolean): void;
+  /**
+   * Called with true and what failed while a dependency is down (the loop pauses fetching), with false
+   * when it is back.
+   */
+  onUnavailable(unavailable: boolean, reason?: string): void;
   /** Called when writes failed because a Cassandra node went away: it may have lost acknowledged writes. */
   onNodeLoss(reason: string): void;
 }
@@ -220,7 +223,7 @@ async function waitBeforeRetry(
   reason: string,
 ): Promise<void> {
   if (!batch.shouldContinue()) throw new StoppedWhileRetrying();
-  deps.onUnavailable(true);
+  deps.onUnavailable(true, `${stage}: ${reason}`);
   deps.metrics.retries.inc({ stage });
   const delay = backoffDelay(attempt, deps.retryBaseMs, deps.retryMaxMs);
   deps.logger.warn(

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/pipeline-errors.ts';
 import {
   cassandraConfigFrom,
   createCassandraClient,
+  discoveredPort,
   schemaColumns,
   schemaStatements,
   verifyTable,
@@ -149,4 +150,39 @@ test('cassandraConfigFrom: nodes, data center, login and the given consistency; 
   );
   assert.deepEqual(bundle.cloud, { secureConnectBundle: '/secrets/bundle.zip' });
   assert.equal(bundle.consistency, 'local_quorum');
+});
+
+test("peers are reached on the first contact point's port, and writes are routed token-aware in the local DC", async () => {
+  assert.equal(discoveredPort(['127.0.0.1:26042', '127.0.0.2:26042']), 26042);
+  assert.equal(discoveredPort(['cassandra']), undefined);
+  const client = createCassandraClient({
+    contactPoints: ['127.0.0.1:26042', '127.0.0.2:26042'],
+    localDataCenter: 'dc1',
+  });
+  try {
+    const { options } = client as unknown as { options: cassandra.ClientOptions };
+    assert.equal(options.protocolOptions?.port, 26042);
+    const policy = options.policies!.loadBalancing!;
+    assert.equal(policy.constructor.name, 'TokenAwarePolicy');
+    const child = (policy as unknown as { childPolicy: { localDc: string } }).childPolicy;
+    assert.equal(child.constructor.name, 'DCAwareRoundRobinPolicy');
+    assert.equal(child.localDc, 'dc1');
+  } finally {
+    await client.shutdown();
+  }
+  // A secure connect bundle names the nodes, their port and the data centre: none of them is taken from
+  // the contact points, and the driver's default policy (token-aware too) learns the DC from the bundle.
+  const cloud = createCassandraClient({
+    contactPoints: ['127.0.0.1:26042'],
+    localDataCenter: 'dc1',
+    cloud: { secureConnectBundle: '/secrets/bundle.zip' },
+  });
+  try {
+    const { options } = cloud as unknown as { options: cassandra.ClientOptions };
+    assert.notEqual(options.protocolOptions?.port, 26042);
+    assert.equal(options.contactPoints, undefined);
+    assert.notEqual(options.policies!.loadBalancing!.constructor.name, 'TokenAwarePolicy');
+  } finally {
+    await cloud.shutdown();
+  }
 });

@@ -58,17 +58,35 @@ export function cassandraConfigFrom(
   };
 }
 
+/**
+ * The CQL port of the nodes the driver discovers: the first contact point's, when it names one. The driver
+ * reaches every peer it learns from system.peers on one port (protocolOptions.port, 9042 by default), so
+ * a cluster on another port (the local stack's cluster mode) would otherwise look down but for its
+ * contact point.
+ */
+export function discoveredPort(contactPoints: readonly string[]): number | undefined {
+  const match = /:(\d+)$/.exec(contactPoints[0] ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
 /** A cassandra-driver client tuned for many small prepared writes. */
 export function createCassandraClient(config: CassandraConfig): cassandra.Client {
   const auth =
     config.username !== undefined && config.password !== undefined
       ? new cassandra.auth.PlainTextAuthProvider(config.username, config.password)
       : undefined;
+  const port = discoveredPort(config.contactPoints);
+  const { loadBalancing } = cassandra.policies;
   return new cassandra.Client({
-    // A secure connect bundle names the nodes and the data center itself; the driver refuses both with it.
+    // A secure connect bundle names the nodes, their port and the data center itself; the driver refuses all
+    // three with it.
     ...(config.cloud
       ? { cloud: config.cloud }
-      : { contactPoints: config.contactPoints, localDataCenter: config.localDataCenter }),
+      : {
+          contactPoints: config.contactPoints,
+          localDataCenter: config.localDataCenter,
+          ...(port === undefined ? {} : { protocolOptions: { port } }),
+        }),
     ...(config.sslOptions ? { sslOptions: config.sslOptions } : {}),
     ...(auth ? { authProvider: auth } : {}),
     ...(config.keyspace ? { keyspace: config.keyspace } : {}),
@@ -80,6 +98,16 @@ export function createCassandraClient(config: CassandraConfig): cassandra.Client
         RECONNECT_MAX_MS,
         false,
       ),
+      // Token-aware: each prepared write goes straight to a replica of its row (the partition key is
+      // known), in the local data centre; no coordinator hop, and a dead node is skipped at once. With a
+      // bundle the data centre comes from the bundle, so the driver's default (also token-aware) is kept.
+      ...(config.cloud
+        ? {}
+        : {
+            loadBalancing: new loadBalancing.TokenAwarePolicy(
+              new loadBalancing.DCAwareRoundRobinPolicy(config.localDataCenter),
+            ),
+          }),
     },
     // Not the driver's LOCAL_ONE: one replica's acknowledgement could be lost with that node.
     queryOptions: { consistency: CONSISTENCIES[config.consistency ?? 'local_quorum'] },

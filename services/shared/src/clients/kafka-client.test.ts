@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureLogs } from '../observability/log-capture.ts';
-import { createKafka, pipelineTopics } from './kafka-client.ts';
+import { createKafka, pipelineTopics, topicConfig } from './kafka-client.ts';
 
 test("kafkajs's warning about the idempotent producer's limited retries is expected, logged at debug", () => {
   const { logger, lines } = captureLogs('debug');
@@ -74,17 +74,25 @@ test('KAFKA_SSL_REJECT_UNAUTHORIZED=false warns once at start, naming the settin
   assert.match(lines[0]!.msg, /not verified/);
 });
 
-test('pipelineTopics: the users topic and the dead-letter topic, both with the configured partitions and RF', () => {
-  assert.deepEqual(
-    pipelineTopics({
-      KAFKA_TOPIC: 'users',
-      KAFKA_DLQ_TOPIC: 'users.dlq',
-      KAFKA_TOPIC_PARTITIONS: 6,
-      KAFKA_REPLICATION_FACTOR: 3,
-    }),
-    [
-      { topic: 'users', numPartitions: 6, replicationFactor: 3 },
-      { topic: 'users.dlq', numPartitions: 6, replicationFactor: 3 },
-    ],
-  );
+test('pipelineTopics: the users topic and the dead-letter topic, both with the configured partitions, RF, ISR', () => {
+  const env = { KAFKA_TOPIC: 'users', KAFKA_DLQ_TOPIC: 'users.dlq', KAFKA_TOPIC_PARTITIONS: 6 };
+  assert.deepEqual(pipelineTopics({ ...env, KAFKA_REPLICATION_FACTOR: 3, KAFKA_MIN_INSYNC_REPLICAS: 2 }), [
+    { topic: 'users', numPartitions: 6, replicationFactor: 3, minInsyncReplicas: 2 },
+    { topic: 'users.dlq', numPartitions: 6, replicationFactor: 3, minInsyncReplicas: 2 },
+  ]);
+  const single = pipelineTopics({ ...env, KAFKA_REPLICATION_FACTOR: 1 });
+  assert.deepEqual(single.map(topicConfig), [
+    { topic: 'users', numPartitions: 6, replicationFactor: 1 },
+    { topic: 'users.dlq', numPartitions: 6, replicationFactor: 1 },
+  ]);
+});
+
+test('a topic gets min.insync.replicas as a topic config only when it is set', () => {
+  const base = { topic: 'users', numPartitions: 6, replicationFactor: 3 };
+  assert.deepEqual(topicConfig(base), base);
+  assert.deepEqual(topicConfig({ ...base, minInsyncReplicas: undefined }), base);
+  assert.deepEqual(topicConfig({ ...base, minInsyncReplicas: 2 }), {
+    ...base,
+    configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+  });
 });

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type ITopicConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerZstdCodec } from './kafka-codecs.ts';
 import { kafkaSecurityFrom, type KafkaSecurity, type KafkaSecuritySettings } from './security-options.ts';
@@ -8,16 +8,21 @@ export interface KafkaClientConfig extends KafkaSecurity {
   clientId: string;
 }
 
-/** The users topic and its dead-letter topic, each with the configured partitions and replication factor. */
+/**
+ * The users topic and its dead-letter topic, each with the configured partitions, replication factor and
+ * min.insync.replicas.
+ */
 export function pipelineTopics(env: {
   KAFKA_TOPIC: string;
   KAFKA_DLQ_TOPIC: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
-}): { topic: string; numPartitions: number; replicationFactor: number }[] {
+  KAFKA_MIN_INSYNC_REPLICAS?: number | undefined;
+}): TopicSpec[] {
   const settings = {
     numPartitions: env.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
   };
   return [
     { topic: env.KAFKA_TOPIC, ...settings },
@@ -109,16 +114,29 @@ export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
   });
 }
 
+/** A topic ensureTopics creates when it is missing. */
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  /** The topic's min.insync.replicas; the broker's default when undefined. */
+  minInsyncReplicas?: number | undefined;
+}
+
+/** The createTopics entry for a spec: min.insync.replicas as a topic config when it is set. */
+export function topicConfig({ minInsyncReplicas, ...topic }: TopicSpec): ITopicConfig {
+  return minInsyncReplicas === undefined
+    ? topic
+    : { ...topic, configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }] };
+}
+
 /** Creates `topics` if they are missing; existing topics are left as they are. */
-export async function ensureTopics(
-  kafka: Kafka,
-  topics: { topic: string; numPartitions: number; replicationFactor: number }[],
-): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
+    const missing = topics.filter((t) => !existing.has(t.topic)).map(topicConfig);
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   } finally {
     await admin.disconnect();

@@ -135,6 +135,15 @@ export const kafkaEnvShape = {
   KAFKA_REPLICATION_FACTOR: intVar(1, 1, 10).describe(
     'Replication factor of the topics when the services create them (1 for a single broker).',
   ),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe(
+      "`min.insync.replicas` of both topics when the services create them (unset: the broker's default). With `acks=all` a write needs this many replicas: 2 with a replication factor of 3 survives one broker down without losing acknowledged records.",
+    ),
   SCHEMA_REGISTRY_URL: z
     .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
     .default('http://127.0.0.1:8081/apis/ccompat/v7')
@@ -257,6 +266,23 @@ export function credentialPairs(...pairs: readonly CredentialPair[]) {
       });
     }
   };
+}
+
+/**
+ * Refuses KAFKA_MIN_INSYNC_REPLICAS above KAFKA_REPLICATION_FACTOR: every acks=all write to such a topic
+ * would fail. For `superRefine` on a schema with both settings.
+ */
+export function insyncWithinReplicas(
+  config: { KAFKA_REPLICATION_FACTOR: number; KAFKA_MIN_INSYNC_REPLICAS?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const minInsync = config.KAFKA_MIN_INSYNC_REPLICAS;
+  if (minInsync === undefined || minInsync <= config.KAFKA_REPLICATION_FACTOR) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['KAFKA_MIN_INSYNC_REPLICAS'],
+    message: `${minInsync} exceeds KAFKA_REPLICATION_FACTOR (${config.KAFKA_REPLICATION_FACTOR}): no write could ever be acknowledged`,
+  });
 }
 
 /**
