@@ -5,7 +5,7 @@
 import { applySchema } from '@userstream/shared';
 import { cassandraClient, cpuSeconds, stackServerPid } from '../dev/index.ts';
 import { createCassandraSink, type RowToWrite } from '@userstream/consumer';
-import type { UserRecord } from '@userstream/shared/record';
+import { sampleRecord } from '@userstream/shared/testing';
 import { stackDownMessage } from './run.ts';
 
 const down = await stackDownMessage();
@@ -18,27 +18,6 @@ const shapes = (process.env.SINK_SHAPES ?? '1x160,10x16,20x8,50x4')
   .split(',')
   .map((shape) => shape.split('x').map(Number) as [number, number]);
 const chunk = 500;
-// randomuser.me's documented example user; each row gets its own id.
-const sampleRecord: UserRecord = {
-  id: '7a0eed16-9430-4d68-901f-c0d4c1c3bf00',
-  first_name: 'Jennie',
-  last_name: 'Nichols',
-  gender: 'female',
-  address: '8929 Valwood Pkwy, Billings, Michigan, United States',
-  postcode: '63104',
-  email: 'jennie.nichols@example.com',
-  username: 'yellowpeacock117',
-  dob: Date.parse('1992-03-08T15:13:16.688Z'),
-  registered_date: Date.parse('2007-07-09T05:51:59.390Z'),
-  phone: '(272) 790-0888',
-  picture: 'https://randomuser.me/api/portraits/med/women/75.jpg',
-  nat: 'US',
-  cell: '(489) 330-2385',
-  latitude: -69.8246,
-  longitude: 134.8719,
-  timezone_offset: '+9:30',
-  produced_at: 1_764_000_000_000,
-};
 const keyspace = `sink_cpu_${process.pid}`;
 const db = await cassandraClient();
 try {

@@ -11,7 +11,7 @@ import {
   registerZstdCodec,
 } from '@userstream/shared';
 import { createKafkaPublisher } from '../../services/producer/src/publish/kafka-publisher.ts';
-import { sampleRecord } from '../../services/shared/src/record/sample-record.fixture.ts';
+import { sampleRecord } from '../../services/shared/src/record/sample-record.ts';
 import { freshNames, kafkaTool, stack } from './support.ts';
 
 // kafkajs is CommonJS and Node cannot see CompressionCodecs as a named export.

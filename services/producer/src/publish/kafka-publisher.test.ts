@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka, Producer, ProducerRecord } from 'kafkajs';
 import type { UserRecord } from '@userstream/shared/record';
-import { sampleRecord } from '../../../shared/src/record/sample-record.fixture.ts';
+import { sampleRecord } from '../../../shared/src/record/sample-record.ts';
 import type { UserEncoder } from '../encode/user-encoder.ts';
 import { createKafkaPublisher, deadLetterRequests } from './kafka-publisher.ts';
 

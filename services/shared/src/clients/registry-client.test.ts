@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createUserDecoder, createUserEncoder } from '../record/avro-codec.ts';
-import { sampleRecord } from '../record/sample-record.fixture.ts';
+import { sampleRecord } from '../record/sample-record.ts';
 import { DecodeError } from '../errors/pipeline-errors.ts';
 import { createRegistry, pingRegistry, registryConfigFrom, registryServesSchema } from './registry-client.ts';
 

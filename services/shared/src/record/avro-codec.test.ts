@@ -10,7 +10,7 @@ import {
   loadUserAvroSchema,
   readSchemaId,
 } from './avro-codec.ts';
-import { sampleRecord } from './sample-record.fixture.ts';
+import { sampleRecord } from './sample-record.ts';
 
 /** A registry double that knows the given ids (unit scope; the real registry is exercised in test/). */
 function fakeRegistry(schemas: Map<number, unknown>, failWith?: Error): SchemaRegistry {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { ValidationError } from '../errors/pipeline-errors.ts';
 import { userRecordSchema, validateUserRecord } from './user-record.ts';
-import { sampleRecord } from './sample-record.fixture.ts';
+import { sampleRecord } from './sample-record.ts';
 
 test('a complete record validates unchanged', () => {
   assert.deepEqual(validateUserRecord(sampleRecord), sampleRecord);

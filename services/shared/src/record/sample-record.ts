@@ -1,6 +1,6 @@
 import type { UserRecord } from './user-record.ts';
 
-/** A valid record for unit tests (the randomuser.me documentation's example user). */
+/** A valid record for tests and the bench (the randomuser.me documentation's example user). */
 export const sampleRecord: UserRecord = {
   id: '7a0eed16-9430-4d68-901f-c0d4c1c3bf00',
   first_name: 'Jennie',
